@@ -1,0 +1,31 @@
+"""Flask-Admin over every entity: configuration only; refusals and rules come from models/."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_admin import Admin
+from flask_admin.menu import MenuLink
+from flask_admin.theme import Bootstrap4Theme
+
+from admin_views import contracts, customers, meters, premises, tariffs, users
+from admin_views.base import CmsIndexView
+from models.base import db
+
+CATEGORIES = [
+    ("Customers", customers.VIEWS),
+    ("Premises", premises.VIEWS),
+    ("Contracts", contracts.VIEWS),
+    ("Tariffs", tariffs.VIEWS),
+    ("Meters", meters.VIEWS),
+    ("Administration", users.VIEWS),
+]
+
+
+def init_admin(app: Flask) -> Admin:
+    admin = Admin(app, name="Watt CMS data", theme=Bootstrap4Theme(swatch="flatly", fluid=True),
+                  index_view=CmsIndexView(name="Overview", url="/admin"))
+    for category, views in CATEGORIES:
+        for view_class, model, name in views:
+            admin.add_view(view_class(model, db, name=name, category=category,
+                                      endpoint=f"admin_{model.__tablename__}"))
+    admin.add_link(MenuLink(name="← Portal", url="/"))
+    return admin

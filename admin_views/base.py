@@ -1,0 +1,108 @@
+"""The admin's shared behaviour: role checks, CSRF, masking, readable refusals, CSV export."""
+from __future__ import annotations
+
+from flask import flash, g
+from flask_admin import AdminIndexView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.filters import FilterConverter
+from flask_admin.model import filters
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
+
+from models.customers.entities import mask_number
+from models.errors import DomainError, describe_integrity_error
+from models.users.entities import RoleName
+from portal.auth import ANY_STAFF, has_any_role, refuse
+
+
+class RoleGuard:
+    """Who may open a view (read_roles) and who may change its data (write_roles)."""
+
+    read_roles: tuple = ANY_STAFF
+    write_roles: tuple = (RoleName.ADMIN,)
+
+    def is_accessible(self):
+        return has_any_role(*self.read_roles)
+
+    def inaccessible_callback(self, name, **kwargs):
+        return refuse()
+
+
+class CmsIndexView(RoleGuard, AdminIndexView):
+    @expose("/")
+    def index(self):
+        return self.render("admin/cms_index.html")
+
+
+class CmsFilterConverter(FilterConverter):
+    @filters.convert("UTCDateTime")
+    def conv_utc_datetime(self, column, name, **kwargs):
+        return self.conv_datetime(column, name, **kwargs)
+
+
+class CmsModelView(RoleGuard, ModelView):
+    # Flask-WTF's form shares CSRFProtect's token, so admin forms pass the app-wide CSRF check.
+    form_base_class = FlaskForm
+    can_export = True
+    export_types = ["csv"]
+    export_max_rows = 100_000
+    can_view_details = True
+    can_set_page_size = True
+    page_size = 50
+    details_modal = False
+    filter_converter = CmsFilterConverter()
+    masked_columns: tuple[str, ...] = ()   # bank account and ID numbers, shown in full to admins only
+
+    def __init__(self, model, session, **kwargs):
+        masked = {c: self._masked for c in self.masked_columns}
+        self.column_formatters = {**masked, **dict(self.column_formatters or {})}
+        self.column_formatters_export = {**masked, **dict(self.column_formatters_export or {})}
+        super().__init__(model, session, **kwargs)
+
+    @staticmethod
+    def _masked(view, context, model, name):
+        value = getattr(model, name)
+        return value if has_any_role(RoleName.ADMIN) else mask_number(value)
+
+    def _may_write(self) -> bool:
+        return has_any_role(*self.write_roles)
+
+    can_create = property(lambda self: self._may_write() and self.allow_create)
+    can_edit = property(lambda self: self._may_write() and self.allow_edit)
+    can_delete = property(lambda self: self._may_write() and self.allow_delete)
+    allow_create = allow_edit = allow_delete = True
+
+    def create_model(self, form):
+        g.cms_admin_form = form
+        return super().create_model(form)
+
+    def update_model(self, form, model):
+        g.cms_admin_form = form
+        return super().update_model(form, model)
+
+    def handle_view_exception(self, exc):
+        """Name the field and the rule; the form comes back with its input and nothing is saved."""
+        if isinstance(exc, IntegrityError):
+            exc = describe_integrity_error(exc)
+        if isinstance(exc, DomainError):
+            form = g.get("cms_admin_form")
+            if form is not None and exc.field and exc.field in form:
+                form[exc.field].errors = [*form[exc.field].errors, exc.message]
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+class ReadOnlyView(CmsModelView):
+    allow_create = allow_edit = allow_delete = False
+
+
+def changes_table(view, context, model, name) -> Markup:
+    """An audit event's changed fields as old -> new."""
+    rows = "".join(
+        Markup("<tr><th>{}</th><td>{}</td><td>→ {}</td></tr>").format(k, v[0], v[1])
+        for k, v in sorted((model.changes or {}).items()) if isinstance(v, list | tuple) and len(v) == 2)
+    if not rows:
+        return Markup("<small>{}</small>").format(model.changes)
+    return Markup('<table class="table table-sm mb-0 small">{}</table>').format(Markup(rows))

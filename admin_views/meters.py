@@ -1,0 +1,72 @@
+from admin_views.base import CmsModelView
+from models.meters.entities import ControlDevice, Installation, Meter, MeterModel, Register, Store
+
+
+class StoreView(CmsModelView):
+    column_list = ["code", "name", "kind", "address"]
+    column_searchable_list = ["code", "name"]
+    column_filters = ["kind"]
+
+
+class MeterModelView(CmsModelView):
+    column_list = ["manufacturer", "model_code", "description", "phases", "digits", "time_of_use",
+                   "calibration_interval_months"]
+    column_searchable_list = ["manufacturer", "model_code"]
+    column_filters = ["manufacturer", "phases", "time_of_use"]
+    column_labels = {"calibration_interval_months": "Calibration interval (months)"}
+
+
+class MeterView(CmsModelView):
+    column_list = ["number", "model", "status", "store", "last_calibrated_on", "next_calibration_due"]
+    column_searchable_list = ["number"]
+    column_filters = ["status", "store.code", "model.manufacturer", "next_calibration_due"]
+    column_sortable_list = ["number", "status", "last_calibrated_on", "next_calibration_due",
+                            ("store", "store.code")]
+    column_labels = {"number": "Meter number", "store.code": "Store", "model.manufacturer": "Manufacturer"}
+    column_default_sort = "number"
+    form_columns = ["number", "model", "status", "store", "manufactured_year", "last_calibrated_on",
+                    "next_calibration_due"]
+    form_ajax_refs = {"model": {"fields": ["manufacturer", "model_code"], "page_size": 10}}
+    inline_models = [(Register, {"form_columns": ["id", "code", "usage_type", "digits", "decimals", "multiplier"]})]
+
+    def edit_form(self, obj=None):
+        # A meter's status moves only through movements and installations, never by hand.
+        form = super().edit_form(obj)
+        del form.status
+        return form
+
+
+class RegisterView(CmsModelView):
+    column_list = ["meter", "code", "usage_type", "digits", "decimals", "multiplier"]
+    column_searchable_list = ["meter.number", "code"]
+    column_filters = ["usage_type", "multiplier"]
+    form_ajax_refs = {"meter": {"fields": ["number"], "page_size": 10}}
+
+
+class ControlDeviceView(CmsModelView):
+    column_list = ["serial", "kind", "rating_amperes", "phases"]
+    column_searchable_list = ["serial"]
+    column_filters = ["kind", "rating_amperes"]
+
+
+class InstallationView(CmsModelView):
+    column_list = ["service_point", "meter_point", "meter", "control_device", "installed_on", "removed_on"]
+    column_searchable_list = ["service_point.spn"]
+    column_filters = ["installed_on", "removed_on"]
+    column_labels = {"service_point.spn": "SPN"}
+    form_ajax_refs = {
+        "service_point": {"fields": ["spn"], "page_size": 10},
+        "meter_point": {"fields": ["position"], "page_size": 10},
+        "meter": {"fields": ["number"], "page_size": 10},
+        "control_device": {"fields": ["serial"], "page_size": 10},
+    }
+
+
+VIEWS = [
+    (MeterView, Meter, "Meters"),
+    (RegisterView, Register, "Registers"),
+    (StoreView, Store, "Stores"),
+    (MeterModelView, MeterModel, "Meter models"),
+    (ControlDeviceView, ControlDevice, "Control devices"),
+    (InstallationView, Installation, "Installations"),
+]

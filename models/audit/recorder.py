@@ -1,0 +1,143 @@
+"""Records who changed which business row, when, and each changed field's old and new value.
+
+A session listener writes the events in the same transaction as the change (so a rolled-back
+change leaves no trail). Who acts comes from `acting_as` (CLI, Celery) or from the provider the
+web layer registers; models never look at the request themselves.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from models.audit.entities import AuditAction, AuditEvent
+from models.types import now_utc
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int | None
+    name: str
+
+
+SYSTEM = Actor(None, "system")
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
+_provider: Callable[[], Actor | None] = lambda: None  # noqa: E731  replaced by the web layer
+
+
+def set_actor_provider(provider: Callable[[], Actor | None]) -> None:
+    global _provider
+    _provider = provider
+
+
+@contextlib.contextmanager
+def acting_as(actor: Actor) -> Iterator[None]:
+    token = _actor.set(actor)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor() -> Actor:
+    return _actor.get() or _provider() or SYSTEM
+
+
+def _plain(value):
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _audited_columns(obj):
+    mapper = inspect(obj).mapper
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        if column.info.get("audit", True):
+            yield attr.key
+
+
+def _changes(obj, action: AuditAction) -> dict:
+    state = inspect(obj)
+    out = {}
+    for key in _audited_columns(obj):
+        hist = state.attrs[key].history
+        if action is AuditAction.INSERT:
+            value = getattr(obj, key)
+            if value is not None:
+                out[key] = [None, _plain(value)]
+        elif action is AuditAction.DELETE:
+            old = hist.unchanged[0] if hist.unchanged else (hist.deleted[0] if hist.deleted else None)
+            out[key] = [_plain(old), None]
+        elif hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if _plain(old) != _plain(new):
+                out[key] = [_plain(old), _plain(new)]
+    return out
+
+
+def _entity_id(obj) -> str:
+    return ",".join(str(v) for v in inspect(obj).identity or ())
+
+
+def _collect(session: Session, flush_context, instances) -> None:
+    rows = []
+    groups = ((session.new, AuditAction.INSERT), (session.dirty, AuditAction.UPDATE),
+              (session.deleted, AuditAction.DELETE))
+    for objects, action in groups:
+        for obj in objects:
+            if isinstance(obj, AuditEvent) or not hasattr(obj, "__table__"):
+                continue
+            if action is AuditAction.UPDATE and not session.is_modified(obj, include_collections=False):
+                continue
+            changes = _changes(obj, action)
+            if action is AuditAction.UPDATE and not changes:
+                continue
+            rows.append((obj, action, changes))
+    if rows:
+        session.info.setdefault("audit_pending", []).extend(rows)
+
+
+def _write(session: Session, flush_context) -> None:
+    rows = session.info.pop("audit_pending", [])
+    if not rows:
+        return
+    actor = current_actor()
+    at = now_utc()
+    values = [
+        {"at": at, "actor_id": actor.id, "actor": actor.name, "entity": obj.__table__.name,
+         "entity_id": _entity_id(obj), "action": action, "changes": changes}
+        for obj, action, changes in rows
+    ]
+    session.connection().execute(sa.insert(AuditEvent), values)
+
+
+def record_bulk(session: Session, entity: str, summary: dict) -> None:
+    """One event for a bulk load whose rows bypass the ORM (demo data, conversion imports)."""
+    actor = current_actor()
+    session.connection().execute(sa.insert(AuditEvent), [{
+        "at": now_utc(), "actor_id": actor.id, "actor": actor.name, "entity": entity,
+        "entity_id": "*", "action": AuditAction.BULK, "changes": summary}])
+
+
+def install(session_class=Session) -> None:
+    """Listen on every session; idempotent."""
+    if not event.contains(session_class, "before_flush", _collect):
+        # Column history is complete in before_flush; ids of new rows exist only after the flush.
+        event.listen(session_class, "before_flush", _collect)
+        event.listen(session_class, "after_flush", _write)

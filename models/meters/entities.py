@@ -1,0 +1,191 @@
+"""Stores, meter models, meters with their registers, control devices and installations."""
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import db
+from models.premises.entities import MeterPoint, ServicePoint
+from models.types import QUANTITY, enum_type
+
+
+class StoreKind(enum.StrEnum):
+    CENTRAL = "central"
+    DISTRICT = "district"
+    LABORATORY = "laboratory"
+    FIELD_CREW = "field_crew"
+
+
+class MeterStatus(enum.StrEnum):
+    IN_STORE = "in_store"
+    IN_TRANSIT = "in_transit"
+    IN_LAB = "in_lab"
+    INSTALLED = "installed"
+    REJECTED = "rejected"
+    SCRAPPED = "scrapped"
+
+
+class UsageType(enum.StrEnum):
+    ACTIVE = "active"            # kWh, single rate
+    ACTIVE_WBP = "active_wbp"    # kWh, peak
+    ACTIVE_LWBP = "active_lwbp"  # kWh, off-peak
+    REACTIVE = "reactive"        # kVArh
+    DEMAND = "demand"            # kW
+
+
+class ControlDeviceKind(enum.StrEnum):
+    CIRCUIT_BREAKER = "circuit_breaker"   # MCB
+    LIMITER = "limiter"
+
+
+class Store(db.Model):
+    __tablename__ = "stores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    kind: Mapped[StoreKind] = mapped_column(enum_type(StoreKind))
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class MeterModel(db.Model):
+    __tablename__ = "meter_models"
+    __table_args__ = (
+        sa.UniqueConstraint("manufacturer", "model_code", info={
+            "field": "model_code", "message": "this manufacturer already has a model with this code"}),
+        sa.CheckConstraint("digits BETWEEN 3 AND 12", name="digits_range",
+                           info={"field": "digits", "message": "must be between 3 and 12"}),
+        sa.CheckConstraint("calibration_interval_months > 0", name="interval_positive",
+                           info={"field": "calibration_interval_months", "message": "must be greater than zero"}),
+        sa.CheckConstraint("phases IN (1, 3)", name="phases_valid",
+                           info={"field": "phases", "message": "must be 1 or 3"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manufacturer: Mapped[str] = mapped_column(sa.String(100))
+    model_code: Mapped[str] = mapped_column(sa.String(50))
+    description: Mapped[str | None] = mapped_column(sa.String(200))
+    phases: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
+    digits: Mapped[int] = mapped_column(sa.SmallInteger, default=6)
+    time_of_use: Mapped[bool] = mapped_column(default=False)
+    calibration_interval_months: Mapped[int] = mapped_column(sa.SmallInteger, default=120)
+
+    def __str__(self) -> str:
+        return f"{self.manufacturer} {self.model_code}"
+
+
+class Meter(db.Model):
+    __tablename__ = "meters"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "next_calibration_due IS NULL OR last_calibrated_on IS NULL "
+            "OR next_calibration_due > last_calibrated_on",
+            name="calibration_dates_ordered",
+            info={"field": "next_calibration_due", "message": "must be after the last calibration"}),
+        sa.CheckConstraint("status <> 'in_store' OR store_id IS NOT NULL", name="stored_has_store",
+                           info={"field": "store", "message": "a meter in store needs its store"}),
+        sa.Index("ix_meters_due_store", "next_calibration_due", "store_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The manufacturer's serial number: unique forever, independent of contracts and service points.
+    number: Mapped[str] = mapped_column(sa.String(30), unique=True, info={"label": "Meter number"})
+    model_id: Mapped[int] = mapped_column(sa.ForeignKey("meter_models.id"), index=True)
+    status: Mapped[MeterStatus] = mapped_column(enum_type(MeterStatus), default=MeterStatus.IN_STORE, index=True)
+    store_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stores.id"), index=True)
+    manufactured_year: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    last_calibrated_on: Mapped[date | None]
+    next_calibration_due: Mapped[date | None]
+
+    model: Mapped[MeterModel] = relationship()
+    store: Mapped[Store | None] = relationship()
+    registers: Mapped[list[Register]] = relationship(
+        back_populates="meter", cascade="all, delete-orphan", order_by="Register.code")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Register(db.Model):
+    """One measured quantity of a meter; consumption = reading difference x multiplier."""
+
+    __tablename__ = "registers"
+    __table_args__ = (
+        sa.UniqueConstraint("meter_id", "code", info={
+            "field": "code", "message": "this meter already has a register with this code"}),
+        sa.CheckConstraint("multiplier > 0", name="multiplier_positive",
+                           info={"field": "multiplier", "message": "must be greater than zero"}),
+        sa.CheckConstraint("digits BETWEEN 3 AND 12", name="digits_range",
+                           info={"field": "digits", "message": "must be between 3 and 12"}),
+        sa.CheckConstraint("decimals BETWEEN 0 AND 4", name="decimals_range",
+                           info={"field": "decimals", "message": "must be between 0 and 4"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meter_id: Mapped[int] = mapped_column(sa.ForeignKey("meters.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(10))  # OBIS-style: 1.8.0, 1.8.1 (WBP), 1.8.2 (LWBP), 3.8.0
+    usage_type: Mapped[UsageType] = mapped_column(enum_type(UsageType))
+    digits: Mapped[int] = mapped_column(sa.SmallInteger, default=6)
+    decimals: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    multiplier: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("1"))
+
+    meter: Mapped[Meter] = relationship(back_populates="registers")
+
+    def __str__(self) -> str:
+        number = self.meter.number if self.meter else "?"
+        return f"{number} {self.code} ({self.usage_type.value}, x{self.multiplier.normalize():f})"
+
+
+class ControlDevice(db.Model):
+    __tablename__ = "control_devices"
+    __table_args__ = (
+        sa.CheckConstraint("rating_amperes > 0", name="rating_positive",
+                           info={"field": "rating_amperes", "message": "must be greater than zero"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    kind: Mapped[ControlDeviceKind] = mapped_column(enum_type(ControlDeviceKind))
+    rating_amperes: Mapped[Decimal] = mapped_column(QUANTITY)
+    phases: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
+
+    def __str__(self) -> str:
+        return f"{self.serial} {self.kind.value.replace('_', ' ')} {self.rating_amperes.normalize():f} A"
+
+
+class Installation(db.Model):
+    """A meter or a control device at a service point (and meter point) from install to removal."""
+
+    __tablename__ = "installations"
+    __table_args__ = (
+        sa.CheckConstraint("(meter_id IS NULL) <> (control_device_id IS NULL)", name="one_device",
+                           info={"field": "meter", "message": "choose a meter or a control device, not both"}),
+        sa.CheckConstraint("removed_on IS NULL OR removed_on >= installed_on", name="dates_ordered",
+                           info={"field": "removed_on", "message": "must not be before the installation date"}),
+        sa.Index("ix_installations_sp_dates", "service_point_id", "installed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_point_id: Mapped[int] = mapped_column(sa.ForeignKey("service_points.id"))
+    meter_point_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meter_points.id"), index=True)
+    meter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meters.id"), index=True)
+    control_device_id: Mapped[int | None] = mapped_column(sa.ForeignKey("control_devices.id"), index=True)
+    installed_on: Mapped[date]
+    removed_on: Mapped[date | None]
+
+    service_point: Mapped[ServicePoint] = relationship()
+    meter_point: Mapped[MeterPoint | None] = relationship()
+    meter: Mapped[Meter | None] = relationship()
+    control_device: Mapped[ControlDevice | None] = relationship()
+
+    def __str__(self) -> str:
+        device = self.meter or self.control_device
+        spn = self.service_point.spn if self.service_point else "?"
+        return f"{device} at {spn} from {self.installed_on.isoformat()}"

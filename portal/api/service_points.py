@@ -1,0 +1,49 @@
+from flask_security import auth_required, roles_accepted
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
+
+from models.base import db
+from models.premises.queries import service_point_summary
+from portal.auth import ANY_STAFF
+
+blp = Blueprint("api_service_points", __name__, url_prefix="/api/v1/service-points",
+                description="Service points: the anchor of every inquiry")
+
+
+class ContractSummarySchema(Schema):
+    serial = fields.Integer(required=True)
+    customer_no = fields.String(required=True, metadata={"description": "ID Pelanggan"})
+    account_no = fields.String(required=True)
+    registered_on = fields.Date(required=True)
+    tariff = fields.String(allow_none=True)
+    contracted_power_va = fields.Integer(allow_none=True)
+    contract_type = fields.String(allow_none=True)
+
+
+class ServicePointSchema(Schema):
+    spn = fields.String(required=True, metadata={"description": "Service point number"})
+    status = fields.String(required=True)
+    supply_voltage = fields.String(required=True, metadata={"description": "TR, TM or TT"})
+    created_on = fields.Date(required=True)
+    address = fields.String(required=True)
+    city = fields.String(required=True)
+    route = fields.String(allow_none=True)
+    itinerary = fields.String(allow_none=True)
+    reading_sequence = fields.Integer(allow_none=True)
+    contract = fields.Nested(ContractSummarySchema, allow_none=True)
+
+
+@blp.get("/<string:spn>")
+@blp.response(200, ServicePointSchema)
+@blp.alt_response(401, description="Missing or invalid token")
+@blp.alt_response(403, description="The token's user lacks a staff role")
+@blp.alt_response(404, description="No service point with this number")
+@blp.doc(security=[{"apiToken": []}])
+@auth_required("token")
+@roles_accepted(*ANY_STAFF)
+def get_service_point(spn: str):
+    """One service point's basic data and its active contract"""
+    summary = service_point_summary(db.session, spn)
+    if summary is None:
+        abort(404, message=f"no service point with number {spn}")
+    return summary

@@ -1,0 +1,41 @@
+"""Celery bound to the Flask app: every task runs inside an application context.
+
+The broker is the embedded SQLite transport unless CMS_BROKER_URL names Redis (or any Kombu URL).
+"""
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+
+BEAT_SCHEDULE: dict = {}  # periodic jobs register here (timers, dunning) as their issues land
+
+
+def init_celery(app: Flask) -> Celery:
+    class AppContextTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    broker = app.config["CMS_BROKER_URL"]
+    celery = Celery(app.import_name, task_cls=AppContextTask)
+    celery.conf.update(
+        broker_url=broker,
+        result_backend=app.config["CMS_RESULT_BACKEND"],
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        timezone="UTC",
+        enable_utc=True,
+        task_acks_late=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        beat_schedule=BEAT_SCHEDULE,
+        include=["portal.tasks"],
+        task_always_eager=app.config.get("CELERY_ALWAYS_EAGER", False),
+    )
+    if broker.startswith("sqla+sqlite"):
+        # Options go to create_engine(); a long timeout rides out writer contention.
+        celery.conf.broker_transport_options = {"connect_args": {"timeout": 30}}
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

@@ -51,7 +51,9 @@ def current_actor() -> Actor:
     return _actor.get() or _provider() or SYSTEM
 
 
-def _plain(value):
+def _plain(value, numeric: bool = False):
+    if numeric and value is not None:
+        return format(Decimal(str(value)).normalize(), "f")
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (date, datetime)):
@@ -64,35 +66,37 @@ def _plain(value):
 
 
 def _audited_columns(obj):
+    """(attribute, is numeric) of the columns worth auditing: secrets and login bookkeeping are not."""
     mapper = inspect(obj).mapper
     for attr in mapper.column_attrs:
         column = attr.columns[0]
         if column.info.get("audit", True):
-            yield attr.key
+            yield attr.key, isinstance(column.type, sa.Numeric) and not isinstance(column.type, sa.Float)
 
 
 def _changes(obj, action: AuditAction) -> dict:
     state = inspect(obj)
     out = {}
-    for key in _audited_columns(obj):
+    for key, numeric in _audited_columns(obj):
         hist = state.attrs[key].history
         if action is AuditAction.INSERT:
             value = getattr(obj, key)
             if value is not None:
-                out[key] = [None, _plain(value)]
+                out[key] = [None, _plain(value, numeric)]
         elif action is AuditAction.DELETE:
             old = hist.unchanged[0] if hist.unchanged else (hist.deleted[0] if hist.deleted else None)
-            out[key] = [_plain(old), None]
+            out[key] = [_plain(old, numeric), None]
         elif hist.has_changes():
-            old = hist.deleted[0] if hist.deleted else None
-            new = hist.added[0] if hist.added else None
-            if _plain(old) != _plain(new):
-                out[key] = [_plain(old), _plain(new)]
+            old = _plain(hist.deleted[0] if hist.deleted else None, numeric)
+            new = _plain(hist.added[0] if hist.added else None, numeric)
+            if old != new:
+                out[key] = [old, new]
     return out
 
 
 def _entity_id(obj) -> str:
-    return ",".join(str(v) for v in inspect(obj).identity or ())
+    # identity keys of new rows are not assigned until after flush; the primary key attributes are
+    return ",".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj))
 
 
 def _collect(session: Session, flush_context, instances) -> None:

@@ -1,10 +1,19 @@
 """Portal pages (server-rendered); each module is one blueprint."""
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import rest_api
+
+
+def _error_page(error: HTTPException):
+    if request.path.startswith("/api/"):
+        return rest_api.handle_http_exception(error)  # the API answers JSON with the reason
+    return render_template("errors/error.html", error=error), error.code
 
 
 def register_views(app: Flask) -> None:
     from portal.views.dashboard import bp as dashboard
     app.register_blueprint(dashboard)
 
-    for code in (403, 404):
-        app.register_error_handler(code, lambda e, code=code: (render_template(f"errors/{code}.html"), code))
+    # Replaces flask-smorest's app-wide handler, which would answer JSON to the portal's pages too.
+    app.register_error_handler(HTTPException, _error_page)

@@ -1,0 +1,52 @@
+# Watt CMS: `make run` serves the portal with a worker and scheduler; `make test` runs everything.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run install install-test test test-sqlite test-postgresql bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+install-test: install $(VENV)/.installed-test
+
+run: install
+	$(BIN)/cms db upgrade
+	$(BIN)/cms demo-data --if-empty --service-points 5000
+	@echo "Watt CMS on http://127.0.0.1:5000  (demo logins: admin@example.com / watt-admin,"
+	@echo "  owner@example.com / watt-owner, clerk@example.com / watt-clerk); Ctrl-C stops everything."
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+# The whole suite twice: on SQLite, then on the PostgreSQL server tests/services.sh starts.
+test: install-test
+	@tests/services.sh > .test-services.env
+	@set -a; . ./.test-services.env; set +a; \
+	  echo "== SQLite =="; CMS_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS) && \
+	  echo "== PostgreSQL ==" && $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/demo_data.py
+	$(BIN)/python bench/admin_lists.py
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) node_modules .test-services.env

@@ -1,0 +1,95 @@
+"""Test fixtures: one migrated database per run, one rolled-back transaction per test.
+
+CMS_TEST_DATABASE_URL selects PostgreSQL (make test sets it for the second run); SQLite otherwise.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from models.base import db as _db
+from portal import create_app
+from tests.factories import Factory
+
+
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("CMS_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def reset_schema(url: str) -> None:
+    """PostgreSQL keeps its database between runs: start from an empty schema."""
+    if not url.startswith("postgresql"):
+        return
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = database_url(tmp_path_factory)
+    reset_schema(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    os.environ["CMS_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "CELERY_ALWAYS_EAGER": True,
+                      # real argon2, at a cost that keeps per-test users cheap
+                      "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {"argon2__rounds": 1, "argon2__memory_cost": 1024}})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def db(request, app):
+    """Every test runs in a transaction that is rolled back; commits inside become savepoints."""
+    if "no_db" in request.keywords:
+        yield None
+        return
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def make(db):
+    return Factory(db.session)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client, make):
+    """Sign a client in as a new user of the given role (through the real login form)."""
+    def _login(role: str = "admin"):
+        user, password = make.user(role=role)
+        response = client.post("/login", data={"email": user.email, "password": password,
+                                               "csrf_token": csrf_token(client, "/login")})
+        assert response.status_code == 302, response.text
+        return user
+    return _login

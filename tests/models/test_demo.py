@@ -1,0 +1,58 @@
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from models.contracts.entities import ContractVersion
+from models.customers.entities import Customer
+from models.demo.loader import load_demo_data
+from models.errors import DomainError
+from models.meters.entities import Meter, MeterStatus, Register, UsageType
+from models.premises.entities import MeterChamber, ServicePoint, SupplyVoltage
+
+AS_OF = date(2026, 11, 1)
+
+
+def fingerprint(session):
+    return (session.scalars(sa.select(Customer.name).order_by(Customer.id)).all(),
+            session.scalars(sa.select(ServicePoint.spn).order_by(ServicePoint.id)).all(),
+            session.scalars(sa.select(Meter.number).order_by(Meter.id)).all())
+
+
+def test_same_seed_gives_the_same_utility(db):
+    runs = []
+    for _ in range(2):
+        savepoint = db.session.begin_nested()
+        load_demo_data(db.session, 60, seed=3, as_of=AS_OF)
+        runs.append(fingerprint(db.session))
+        savepoint.rollback()
+    assert runs[0] == runs[1] and len(runs[0][1]) == 60
+
+
+def test_demo_utility_is_complete(db):
+    counts = load_demo_data(db.session, 400, seed=11, as_of=AS_OF)
+    assert counts["service_points"] == counts["contracts"] == 400
+    assert counts["meters"] == 400 + 400 // 20 + 50
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MeterChamber)) > 0
+    installed = db.session.scalar(sa.select(sa.func.count()).where(Meter.status == MeterStatus.INSTALLED))
+    assert installed == 400
+    versions = db.session.scalar(sa.select(sa.func.count()).select_from(ContractVersion))
+    assert versions >= 400
+
+
+def test_medium_voltage_meters_have_tou_registers_with_factors(db):
+    load_demo_data(db.session, 400, seed=5, as_of=AS_OF)
+    sp = db.session.scalars(sa.select(ServicePoint).where(ServicePoint.supply_voltage == SupplyVoltage.MEDIUM)).first()
+    assert sp is not None
+    meter_id = db.session.scalar(sa.text(
+        "SELECT meter_id FROM installations WHERE service_point_id = :sp AND meter_id IS NOT NULL"), {"sp": sp.id})
+    registers = db.session.scalars(sa.select(Register).where(Register.meter_id == meter_id)).all()
+    assert {r.usage_type for r in registers} == {UsageType.ACTIVE_WBP, UsageType.ACTIVE_LWBP, UsageType.REACTIVE,
+                                                UsageType.DEMAND}
+    assert len({r.multiplier for r in registers}) == 1 and registers[0].multiplier in {40, 80, 200, 800}
+
+
+def test_demo_data_refuses_a_database_with_data(db, make):
+    make.customer()
+    with pytest.raises(DomainError, match="already holds customers"):
+        load_demo_data(db.session, 10, seed=1)

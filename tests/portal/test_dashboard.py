@@ -1,0 +1,20 @@
+import re
+
+from models.meters.entities import MeterStatus
+
+
+def cell(html, label):
+    match = re.search(rf"<td>{label}</td><td>([\d,]+)</td>", html)
+    return match and int(match.group(1).replace(",", ""))
+
+
+def test_dashboard_shows_counts_from_the_database(client, login, make):
+    for _ in range(3):
+        make.contract()
+    make.meter(status=MeterStatus.IN_LAB, store=None)
+    login("clerk")
+    html = client.get("/").text
+    assert re.search(r'id="customer-count">(\d+)<', html).group(1) == "3"
+    assert cell(html, "active") == 3
+    assert cell(html, "in lab") == 1
+    assert cell(html, "R-1") == 3

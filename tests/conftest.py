@@ -10,6 +10,8 @@ import re
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from models.base import db as _db
 from portal import create_app
@@ -48,7 +50,10 @@ def app(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def db(request, app):
-    """Every test runs in a transaction that is rolled back; commits inside become savepoints."""
+    """Every test runs in a transaction that is rolled back; commits inside become savepoints.
+
+    Requests made by a test reuse its app context and so its session (Flask pushes no new one).
+    """
     if "no_db" in request.keywords:
         yield None
         return
@@ -56,7 +61,9 @@ def db(request, app):
         connection = _db.engine.connect()
         outer = connection.begin()
         original = _db.session
-        _db.session = _db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        # A plain Session: Flask-SQLAlchemy's own ignores `bind` and would take a fresh connection.
+        _db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+                                     scopefunc=_app_ctx_id)
         try:
             yield _db
         finally:

@@ -26,11 +26,16 @@ class Factory:
 
     def _add(self, obj):
         self.session.add(obj)
-        self.session.flush()
+        return self._done(obj)
+
+    def _done(self, obj):
+        # Commit (a savepoint release inside the test's transaction): requests made by the test share
+        # its session, and a refused request's rollback must not take the test's data with it.
+        self.session.commit()
         return obj
 
     def user(self, role: str = "clerk", password: str = "correct-horse") -> tuple[User, str]:
-        return create_user(self.session, f"user{next(_seq)}@example.com", role, password), password
+        return self._done(create_user(self.session, f"user{next(_seq)}@example.com", role, password)), password
 
     def customer(self, name: str = "Siti Rahayu", **kw) -> Customer:
         return self._add(Customer(name=name, **kw))
@@ -67,8 +72,8 @@ class Factory:
 
     def contract(self, service_point=None, tariff=None, power_va: int = 1300,
                  registered_on=date(2020, 1, 1)) -> Contract:
-        return open_contract(self.session, service_point or self.service_point(), self.account(),
-                             f"{next(_seq):012d}", tariff or self.tariff(), power_va, registered_on)
+        return self._done(open_contract(self.session, service_point or self.service_point(), self.account(),
+                                        f"{next(_seq):012d}", tariff or self.tariff(), power_va, registered_on))
 
     def store(self, kind=StoreKind.CENTRAL) -> Store:
         n = next(_seq)

@@ -2,6 +2,7 @@ import sqlalchemy as sa
 
 from models.audit.entities import AuditAction, AuditEvent
 from models.audit.recorder import Actor, acting_as
+from models.customers.entities import Customer
 
 
 def events(session, entity):
@@ -24,7 +25,8 @@ def test_insert_update_delete_are_recorded_with_actor_and_values(db, make):
 
 def test_rolled_back_change_leaves_no_trail(db, make):
     savepoint = db.session.begin_nested()
-    make.customer(name="Ghost")
+    db.session.add(Customer(name="Ghost"))
+    db.session.flush()
     savepoint.rollback()
     assert not [e for e in events(db.session, "customers") if e.changes.get("name") == [None, "Ghost"]]
 

@@ -1,11 +1,13 @@
 """The admin's shared behaviour: role checks, CSRF, masking, readable refusals, CSV export."""
 from __future__ import annotations
 
+from enum import Enum
+
 from flask import flash, g
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterConverter
-from flask_admin.model import filters
+from flask_admin.model import filters, typefmt
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +43,14 @@ class CmsFilterConverter(FilterConverter):
         return self.conv_datetime(column, name, **kwargs)
 
 
+def _enum_label(view, value, name) -> str:
+    return value.value.replace("_", " ")
+
+
+def _enum_value(view, value, name) -> str:
+    return value.value
+
+
 class CmsModelView(RoleGuard, ModelView):
     # Flask-WTF's form shares CSRFProtect's token, so admin forms pass the app-wide CSRF check.
     form_base_class = FlaskForm
@@ -52,6 +62,10 @@ class CmsModelView(RoleGuard, ModelView):
     page_size = 50
     details_modal = False
     filter_converter = CmsFilterConverter()
+    # Statuses read as words ("in store") on screen and as stored values ("in_store") in CSV.
+    column_type_formatters = {**typefmt.BASE_FORMATTERS, Enum: _enum_label}
+    column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, Enum: _enum_label}
+    column_type_formatters_export = {**typefmt.EXPORT_FORMATTERS, Enum: _enum_value}
     masked_columns: tuple[str, ...] = ()   # bank account and ID numbers, shown in full to admins only
 
     def __init__(self, model, session, **kwargs):

@@ -19,6 +19,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from models.audit.entities import AuditAction, AuditEvent
+from models.base import Base
 from models.types import now_utc
 
 
@@ -105,7 +106,8 @@ def _collect(session: Session, flush_context, instances) -> None:
               (session.deleted, AuditAction.DELETE))
     for objects, action in groups:
         for obj in objects:
-            if isinstance(obj, AuditEvent) or not hasattr(obj, "__table__"):
+            # Only our own tables: kombu's broker and Celery's result backend use SQLAlchemy sessions too.
+            if isinstance(obj, AuditEvent) or not isinstance(obj, Base):
                 continue
             if action is AuditAction.UPDATE and not session.is_modified(obj, include_collections=False):
                 continue

@@ -1,0 +1,53 @@
+"""A task travels through a real broker to a real worker process that reaches the database."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from celery import Celery
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+pytestmark = [pytest.mark.integration, pytest.mark.no_db]
+
+
+@pytest.fixture
+def worker_env(tmp_path):
+    env = {**os.environ, "CMS_INSTANCE_PATH": str(tmp_path),
+           "CMS_DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
+           "CMS_RESULT_BACKEND": f"db+sqlite:///{tmp_path / 'results.sqlite3'}"}
+    subprocess.run([BIN / "cms", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([BIN / "cms", "demo-data", "--service-points", "3", "--seed", "2"], env=env, cwd=ROOT,
+                   check=True, capture_output=True)
+    return env
+
+
+def run_health_check(env: dict, broker: str) -> dict:
+    env = {**env, "CMS_BROKER_URL": broker}
+    worker = subprocess.Popen(
+        [BIN / "celery", "-A", "portal.worker", "worker", "--pool=solo", "--loglevel=warning",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    client = Celery(broker=broker, backend=env["CMS_RESULT_BACKEND"])
+    if broker.startswith("sqla+sqlite"):
+        client.conf.broker_transport_options = {"connect_args": {"timeout": 30}}
+    try:
+        return client.send_task("system.health_check").get(timeout=90)
+    finally:
+        worker.terminate()
+        output, _ = worker.communicate(timeout=30)
+        print(output)
+
+
+def test_task_through_worker_on_the_embedded_sqlite_broker(worker_env, tmp_path):
+    result = run_health_check(worker_env, f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}")
+    assert result == {"database": "sqlite", "customers": 3, "service_points": 3}
+
+
+def test_task_through_worker_on_redis(worker_env):
+    url = os.environ.get("CMS_TEST_REDIS_URL")
+    if not url:
+        pytest.fail("CMS_TEST_REDIS_URL is not set: run the suite with `make test`, which starts Redis")
+    result = run_health_check(worker_env, url)
+    assert result == {"database": "sqlite", "customers": 3, "service_points": 3}

@@ -1,0 +1,45 @@
+import pytest
+import sqlalchemy as sa
+
+from models.users.entities import User
+from portal.cli import cli
+
+
+@pytest.fixture
+def cms(app):
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(cli, list(args))
+
+
+def test_users_create_then_list(db, cms):
+    result = cms("users", "create", "rina@example.com", "--role", "process_owner", "--password", "s3cret-pass")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "rina@example.com"))
+    assert [r.name for r in user.roles] == ["process_owner"]
+    assert "rina@example.com\tprocess_owner\tactive" in cms("users", "list").output
+
+
+def test_unknown_role_is_refused_with_the_reason(db, cms):
+    result = cms("users", "create", "x@example.com", "--role", "boss", "--password", "s3cret-pass")
+    assert result.exit_code == 1
+    assert "Role: unknown role 'boss'; choose one of admin, process_owner, clerk" in result.output
+    assert db.session.scalar(sa.select(User).where(User.email == "x@example.com")) is None
+
+
+def test_token_from_the_cli_opens_the_api(db, cms, client, make):
+    user, _ = make.user()
+    sp = make.service_point()
+    token = cms("tokens", "create", user.email).output.strip()
+    response = client.get(f"/api/v1/service-points/{sp.spn}", headers={"Authentication-Token": token})
+    assert response.status_code == 200 and response.json["spn"] == sp.spn
+
+
+def test_token_for_unknown_user_is_refused(cms):
+    result = cms("tokens", "create", "nobody@example.com")
+    assert result.exit_code == 1 and "no user with e-mail nobody@example.com" in result.output
+
+
+def test_demo_data_if_empty_leaves_a_loaded_database_alone(db, cms, make):
+    make.customer()
+    result = cms("demo-data", "--if-empty", "--service-points", "5")
+    assert result.exit_code == 0 and "not loaded" in result.output

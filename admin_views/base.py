@@ -62,6 +62,7 @@ class CmsModelView(RoleGuard, ModelView):
     page_size = 50
     details_modal = False
     filter_converter = CmsFilterConverter()
+    named_filter_urls = True  # readable, shareable links: ?flt0_entity_equals=meters
     # Statuses read as words ("in store") on screen and as stored values ("in_store") in CSV.
     column_type_formatters = {**typefmt.BASE_FORMATTERS, Enum: _enum_label}
     column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, Enum: _enum_label}

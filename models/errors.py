@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy.exc import IntegrityError
 
-from models.base import Base
+from models.base import db
 
 
 class DomainError(Exception):
@@ -30,7 +30,7 @@ def _label(name: str | None) -> str:
 
 def _constraint_index():
     by_name, by_columns = {}, {}
-    for table in Base.metadata.tables.values():
+    for table in db.metadata.tables.values():
         for constraint in list(table.constraints) + list(table.indexes):
             name = getattr(constraint, "name", None)
             cols = frozenset(c.name for c in getattr(constraint, "columns", []))

@@ -6,7 +6,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from models.base import Base
+from models.base import db as _db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,5 +21,5 @@ def test_layers_never_import_upward():
 def test_migrations_create_exactly_the_models_schema(db):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, _db.metadata)
     assert differences == []

@@ -19,7 +19,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from models.audit.entities import AuditAction, AuditEvent
-from models.base import Base
+from models.base import db
 from models.types import now_utc
 
 
@@ -107,7 +107,7 @@ def _collect(session: Session, flush_context, instances) -> None:
     for objects, action in groups:
         for obj in objects:
             # Only our own tables: kombu's broker and Celery's result backend use SQLAlchemy sessions too.
-            if isinstance(obj, AuditEvent) or not isinstance(obj, Base):
+            if isinstance(obj, AuditEvent) or not isinstance(obj, db.Model):
                 continue
             if action is AuditAction.UPDATE and not session.is_modified(obj, include_collections=False):
                 continue

@@ -80,5 +80,5 @@ def test_admin_sees_full_numbers_and_exports_csv(db, client, login, make):
 def test_audit_trail_is_filtered_by_entity(db, client, login, make):
     meter = make.meter(number="50004")
     login("admin")
-    page = client.get(f"/admin/admin_audit_events/?flt1_entity_equals=meters&search={meter.id}")
+    page = client.get(f"/admin/admin_audit_events/?flt0_entity_equals=meters&flt1_entity_id_equals={meter.id}")
     assert page.status_code == 200 and "50004" in page.text

@@ -70,10 +70,27 @@ TABLES = [Customer, IdentityDocument, Account, BankAccount, Property, MeterChamb
           Contract, ContractVersion, Meter, Register, ControlDevice, Installation]
 
 
+class _Pools:
+    """Faker's id_ID vocabulary drawn once; per-row Faker calls would dominate a 100,000-row load."""
+
+    def __init__(self, fake: Faker):
+        self.first = [fake.first_name() for _ in range(800)]
+        self.last = [fake.last_name() for _ in range(800)]
+        self.companies = [fake.company() for _ in range(2000)]
+        self.streets = [fake.street_name() for _ in range(3000)]
+        self.postcodes = [fake.postcode() for _ in range(500)]
+
+    def person(self, rng: random.Random) -> str:
+        return f"{rng.choice(self.first)} {rng.choice(self.last)}"
+
+    def address(self, rng: random.Random) -> str:
+        return f"{rng.choice(self.streets)} No. {rng.randrange(1, 250)}"
+
+
 @dataclass
 class _State:
     rng: random.Random
-    fake: Faker
+    pools: _Pools
     as_of: date
     tariffs: dict
     models: list
@@ -128,9 +145,9 @@ def _meter(s: _State, model_index: int, status: MeterStatus, store_id: int | Non
 
 def _property(s: _State, city: str, kind: str) -> tuple[int, str]:
     pid = s.next_id(Property)
-    address = s.fake.street_address()
+    address = s.pools.address(s.rng)
     s.rows[Property].append({
-        "id": pid, "address": address, "city": city, "postal_code": s.fake.postcode(),
+        "id": pid, "address": address, "city": city, "postal_code": s.rng.choice(s.pools.postcodes),
         "kind": kind, "latitude": None, "longitude": None})
     return pid, f"{address}, {city}"
 
@@ -158,10 +175,11 @@ def _placement(s: _State, p: Profile, city: str, city_code: str) -> tuple[int, s
 
 def _customer(s: _State, p: Profile, i: int) -> tuple[int, str]:
     cid = s.next_id(Customer)
-    name = s.fake.company() if p.organisation else s.fake.name()
+    name = s.rng.choice(s.pools.companies) if p.organisation else s.pools.person(s.rng)
     created = datetime.combine(_day(s.rng, date(2000, 1, 1), s.as_of), time(9), tzinfo=UTC)
     s.rows[Customer].append({"id": cid, "kind": CustomerKind.ORGANISATION if p.organisation else CustomerKind.PERSON,
-                             "name": name, "email": None, "phone": s.fake.phone_number(), "created_at": created})
+                             "name": name, "email": None, "phone": f"08{s.rng.randrange(10**9, 10**10)}",
+                             "created_at": created})
     docs = [(Doc.TAX_NUMBER, f"{i % 90 + 10:02d}{i:09d}{s.rng.randrange(1000):03d}")] if p.organisation else [
         (Doc.NATIONAL_ID, f"{s.rng.choice((317101, 327301, 357801, 127101, 337401, 517101))}{i:010d}")]
     if not p.organisation and s.rng.random() < 0.3:
@@ -294,7 +312,7 @@ def load_demo_data(session: Session, service_points: int, seed: int, as_of: date
     for store in stores:
         store_ids[store.kind].append(store.id)
 
-    s = _State(rng=rng, fake=fake, as_of=as_of, tariffs=tariffs, models=models, store_ids=store_ids,
+    s = _State(rng=rng, pools=_Pools(fake), as_of=as_of, tariffs=tariffs, models=models, store_ids=store_ids,
                routes_by_city=routes_by_city)
     counts: dict[str, int] = defaultdict(int)
     for i in range(service_points):

@@ -1,6 +1,7 @@
 """The admin's shared behaviour: role checks, CSRF, masking, readable refusals, CSV export."""
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 from flask import flash, g
@@ -51,6 +52,10 @@ def _enum_value(view, value, name) -> str:
     return value.value
 
 
+def _utc_timestamp(view, value, name) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 class CmsModelView(RoleGuard, ModelView):
     # Flask-WTF's form shares CSRFProtect's token, so admin forms pass the app-wide CSRF check.
     form_base_class = FlaskForm
@@ -64,8 +69,8 @@ class CmsModelView(RoleGuard, ModelView):
     filter_converter = CmsFilterConverter()
     named_filter_urls = True  # readable, shareable links: ?flt0_entity_equals=meters
     # Statuses read as words ("in store") on screen and as stored values ("in_store") in CSV.
-    column_type_formatters = {**typefmt.BASE_FORMATTERS, Enum: _enum_label}
-    column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, Enum: _enum_label}
+    column_type_formatters = {**typefmt.BASE_FORMATTERS, Enum: _enum_label, datetime: _utc_timestamp}
+    column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, Enum: _enum_label, datetime: _utc_timestamp}
     column_type_formatters_export = {**typefmt.EXPORT_FORMATTERS, Enum: _enum_value}
     masked_columns: tuple[str, ...] = ()   # bank account and ID numbers, shown in full to admins only
 

@@ -55,10 +55,12 @@ def main() -> None:
     client.post("/login", data={"email": "admin@example.com", "password": "watt-admin", "csrf_token": token})
     with app.app_context():
         from sqlalchemy import text
+
         from models.base import db
+        pick = "SELECT {col} FROM {table} WHERE id = {n} % (SELECT MAX(id) FROM {table}) + 1"
         terms = {
-            "spn": db.session.scalar(text("SELECT spn FROM service_points WHERE id = 54321 % (SELECT MAX(id) FROM service_points) + 1")),
-            "meter": db.session.scalar(text("SELECT number FROM meters WHERE id = 12345 % (SELECT MAX(id) FROM meters) + 1")),
+            "spn": db.session.scalar(text(pick.format(col="spn", table="service_points", n=54321))),
+            "meter": db.session.scalar(text(pick.format(col="number", table="meters", n=12345))),
             "name": db.session.scalar(text("SELECT name FROM customers WHERE id = 777")).split()[0],
         }
     print(f"admin list views, {args.service_points:,} service points, SQLite, {args.runs} runs each")

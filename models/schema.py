@@ -3,7 +3,12 @@ from models.audit.entities import AuditEvent  # noqa: F401
 from models.contracts.entities import Contract, ContractVersion  # noqa: F401
 from models.customers.entities import Account, BankAccount, Customer, IdentityDocument  # noqa: F401
 from models.meters.entities import (  # noqa: F401
-    ControlDevice, Installation, Meter, MeterModel, Register, Store,
+    ControlDevice,
+    Installation,
+    Meter,
+    MeterModel,
+    Register,
+    Store,
 )
 from models.premises.entities import MeterChamber, MeterPoint, Property, ReadingRoute, ServicePoint  # noqa: F401
 from models.tariffs.entities import Tariff, TariffComponent, TariffVersion  # noqa: F401

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator

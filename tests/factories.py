@@ -11,11 +11,10 @@ from models.contracts.entities import Contract
 from models.contracts.operations import open_contract
 from models.customers.entities import Account, Customer, IdentityDocument, IdentityDocumentType
 from models.meters.entities import Meter, MeterModel, MeterStatus, Register, Store, StoreKind, UsageType
-from models.premises.entities import Property, ReadingRoute, ServicePoint
+from models.premises.entities import Property, ReadingRoute, ServicePoint, SupplyVoltage
 from models.tariffs.entities import ComponentKind, Tariff, TariffComponent, TariffVersion
 from models.users.entities import User
 from models.users.operations import create_user
-from models.premises.entities import SupplyVoltage
 
 _seq = itertools.count(1)
 

@@ -21,15 +21,35 @@ from sqlalchemy.orm import Session
 from models.audit.recorder import record_bulk
 from models.contracts.entities import Contract, ContractStatus, ContractType, ContractVersion, Cycle
 from models.customers.entities import (
-    Account, BankAccount, Customer, CustomerKind, IdentityDocument, IdentityDocumentType as Doc, PaymentMethod,
+    Account,
+    BankAccount,
+    Customer,
+    CustomerKind,
+    IdentityDocument,
+    PaymentMethod,
+)
+from models.customers.entities import (
+    IdentityDocumentType as Doc,
 )
 from models.demo import reference
 from models.errors import DomainError
 from models.meters.entities import (
-    ControlDevice, ControlDeviceKind, Installation, Meter, MeterStatus, Register, StoreKind, UsageType,
+    ControlDevice,
+    ControlDeviceKind,
+    Installation,
+    Meter,
+    MeterStatus,
+    Register,
+    StoreKind,
+    UsageType,
 )
 from models.premises.entities import (
-    MeterChamber, MeterPoint, Property, ServicePoint, ServicePointStatus, SupplyVoltage,
+    MeterChamber,
+    MeterPoint,
+    Property,
+    ServicePoint,
+    ServicePointStatus,
+    SupplyVoltage,
 )
 from models.tariffs.catalogue import load_pln_catalogue
 
@@ -65,6 +85,8 @@ PROFILES = [
     Profile("P-2/TM", 0.4, (240000, 345000), True, (4,), False),
     Profile("P-3/TR", 1.5, (1300, 2200, 3500), True, (0, 1), False),
     Profile("L/TR", 0.5, (1300, 2200, 5500), False, (0, 1), False),
+    Profile("L/TM", 0.05, (240000, 555000), True, (4,), False),
+    Profile("L/TT", 0.01, (30000000,), True, (5,), False),
 ]
 TABLES = [Customer, IdentityDocument, Account, BankAccount, Property, MeterChamber, MeterPoint, ServicePoint,
           Contract, ContractVersion, Meter, Register, ControlDevice, Installation]
@@ -229,7 +251,8 @@ def _service_point(s: _State, i: int) -> None:
     terms = {"contract_type": ContractType.PREPAID if tariff.payment_mode.value == "prepaid"
              else ContractType.TEMPORARY if p.tariff.startswith("L/") else ContractType.PERMANENT,
              "reading_cycle": Cycle.MONTHLY, "billing_cycle": Cycle.MONTHLY,
-             "late_penalty_percent": D("0") if p.residential else D("2"), "penalty_grace_days": 0 if p.residential else 7}
+             "late_penalty_percent": D("0") if p.residential else D("2"),
+             "penalty_grace_days": 0 if p.residential else 7}
     versions = [(registered, None, tariff, power, None)]
     if p.tariff in ("R-1/TR 1300", "R-1/TR 2200") and s.rng.random() < 0.12 and registered < s.as_of - timedelta(800):
         changed = _day(s.rng, registered + timedelta(days=365), s.as_of - timedelta(days=30))
@@ -282,8 +305,8 @@ def _resync_sequences(session: Session) -> None:
         return
     for model in TABLES:
         table = model.__tablename__
-        session.execute(sa.text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))
+        session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))
 
 
 def load_demo_data(session: Session, service_points: int, seed: int, as_of: date | None = None,

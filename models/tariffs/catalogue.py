@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 
 from models.premises.entities import SupplyVoltage as V
 from models.tariffs.entities import (
-    ComponentKind as K, PaymentMode, RoundingRule, Tariff, TariffComponent, TariffVersion, TaxBase, TouPeriod,
+    ComponentKind as K,
+)
+from models.tariffs.entities import (
+    PaymentMode,
+    RoundingRule,
+    Tariff,
+    TariffComponent,
+    TariffVersion,
+    TaxBase,
+    TouPeriod,
 )
 
 Q4_2024 = date(2024, 10, 1)

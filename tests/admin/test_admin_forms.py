@@ -82,3 +82,15 @@ def test_audit_trail_is_filtered_by_entity(db, client, login, make):
     login("admin")
     page = client.get(f"/admin/admin_audit_events/?flt0_entity_equals=meters&flt1_entity_id_equals={meter.id}")
     assert page.status_code == 200 and "50004" in page.text
+
+
+def test_admin_creates_a_user_only_with_a_long_enough_password(db, client, login):
+    from models.users.entities import Role, User
+    login("admin")
+    clerk = db.session.scalar(sa.select(Role).where(Role.name == "clerk"))
+    form = {"email": "new.clerk@example.com", "full_name": "New Clerk", "active": "y", "roles": str(clerk.id)}
+    page = post_form(client, "/admin/admin_users/new/", form | {"new_password": "short"})
+    assert "Field must be at least 8 characters long." in page.text
+    assert post_form(client, "/admin/admin_users/new/", form | {"new_password": "long-enough"}).status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.email == "new.clerk@example.com"))
+    assert user.password != "long-enough" and user.password.startswith("$argon2")

@@ -55,3 +55,8 @@ def enum_type(enum_cls: type[enum.Enum], name: str | None = None) -> sa.Enum:
         validate_strings=True,
     )
 
+
+
+def rule(condition: str, name: str, field: str, message: str) -> sa.CheckConstraint:
+    """A CHECK constraint that also tells models.errors which field it guards and what to say."""
+    return sa.CheckConstraint(condition, name=name, info={"field": field, "message": message})

@@ -12,7 +12,7 @@ from models.base import db
 from models.customers.entities import Account
 from models.premises.entities import ServicePoint
 from models.tariffs.entities import Tariff
-from models.types import RATE, UTCDateTime, enum_type, now_utc
+from models.types import RATE, UTCDateTime, enum_type, now_utc, rule
 
 
 class ContractStatus(enum.StrEnum):
@@ -36,10 +36,9 @@ class Contract(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("service_point_id", "serial", info={
             "field": "serial", "message": "this service point already has a contract with this serial"}),
-        sa.CheckConstraint("terminated_on IS NULL OR terminated_on >= registered_on", name="dates_ordered",
-                           info={"field": "terminated_on", "message": "must not be before the registration date"}),
-        sa.CheckConstraint("serial > 0", name="serial_positive",
-                           info={"field": "serial", "message": "must be a positive number"}),
+        rule("terminated_on IS NULL OR terminated_on >= registered_on",
+             "dates_ordered", "terminated_on", "must not be before the registration date"),
+        rule("serial > 0", "serial_positive", "serial", "must be a positive number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,14 +73,12 @@ class ContractVersion(db.Model):
     __tablename__ = "contract_versions"
     __table_args__ = (
         sa.UniqueConstraint("contract_id", "version_no"),
-        sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="dates_ordered",
-                           info={"field": "valid_to", "message": "must be after the valid-from date"}),
-        sa.CheckConstraint("contracted_power_va > 0", name="power_positive",
-                           info={"field": "contracted_power_va", "message": "must be greater than zero"}),
-        sa.CheckConstraint("late_penalty_percent >= 0 AND late_penalty_percent <= 100", name="penalty_range",
-                           info={"field": "late_penalty_percent", "message": "must be 0 to 100"}),
-        sa.CheckConstraint("penalty_grace_days >= 0", name="grace_not_negative",
-                           info={"field": "penalty_grace_days", "message": "must not be negative"}),
+        rule("valid_to IS NULL OR valid_to > valid_from",
+             "dates_ordered", "valid_to", "must be after the valid-from date"),
+        rule("contracted_power_va > 0", "power_positive", "contracted_power_va", "must be greater than zero"),
+        rule("late_penalty_percent >= 0 AND late_penalty_percent <= 100",
+             "penalty_range", "late_penalty_percent", "must be 0 to 100"),
+        rule("penalty_grace_days >= 0", "grace_not_negative", "penalty_grace_days", "must not be negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

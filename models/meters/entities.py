@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.premises.entities import MeterPoint, ServicePoint
-from models.types import QUANTITY, enum_type
+from models.types import QUANTITY, enum_type, rule
 
 
 class StoreKind(enum.StrEnum):
@@ -60,12 +60,10 @@ class MeterModel(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("manufacturer", "model_code", info={
             "field": "model_code", "message": "this manufacturer already has a model with this code"}),
-        sa.CheckConstraint("digits BETWEEN 3 AND 12", name="digits_range",
-                           info={"field": "digits", "message": "must be between 3 and 12"}),
-        sa.CheckConstraint("calibration_interval_months > 0", name="interval_positive",
-                           info={"field": "calibration_interval_months", "message": "must be greater than zero"}),
-        sa.CheckConstraint("phases IN (1, 3)", name="phases_valid",
-                           info={"field": "phases", "message": "must be 1 or 3"}),
+        rule("digits BETWEEN 3 AND 12", "digits_range", "digits", "must be between 3 and 12"),
+        rule("calibration_interval_months > 0",
+             "interval_positive", "calibration_interval_months", "must be greater than zero"),
+        rule("phases IN (1, 3)", "phases_valid", "phases", "must be 1 or 3"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,13 +82,10 @@ class MeterModel(db.Model):
 class Meter(db.Model):
     __tablename__ = "meters"
     __table_args__ = (
-        sa.CheckConstraint(
-            "next_calibration_due IS NULL OR last_calibrated_on IS NULL "
-            "OR next_calibration_due > last_calibrated_on",
-            name="calibration_dates_ordered",
-            info={"field": "next_calibration_due", "message": "must be after the last calibration"}),
-        sa.CheckConstraint("status <> 'in_store' OR store_id IS NOT NULL", name="stored_has_store",
-                           info={"field": "store", "message": "a meter in store needs its store"}),
+        rule("next_calibration_due IS NULL OR last_calibrated_on IS NULL OR next_calibration_due > last_calibrated_on",
+             "calibration_dates_ordered", "next_calibration_due", "must be after the last calibration"),
+        rule("status <> 'in_store' OR store_id IS NOT NULL",
+             "stored_has_store", "store", "a meter in store needs its store"),
         sa.Index("ix_meters_due_store", "next_calibration_due", "store_id"),
     )
 
@@ -120,12 +115,9 @@ class Register(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("meter_id", "code", info={
             "field": "code", "message": "this meter already has a register with this code"}),
-        sa.CheckConstraint("multiplier > 0", name="multiplier_positive",
-                           info={"field": "multiplier", "message": "must be greater than zero"}),
-        sa.CheckConstraint("digits BETWEEN 3 AND 12", name="digits_range",
-                           info={"field": "digits", "message": "must be between 3 and 12"}),
-        sa.CheckConstraint("decimals BETWEEN 0 AND 4", name="decimals_range",
-                           info={"field": "decimals", "message": "must be between 0 and 4"}),
+        rule("multiplier > 0", "multiplier_positive", "multiplier", "must be greater than zero"),
+        rule("digits BETWEEN 3 AND 12", "digits_range", "digits", "must be between 3 and 12"),
+        rule("decimals BETWEEN 0 AND 4", "decimals_range", "decimals", "must be between 0 and 4"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,8 +138,7 @@ class Register(db.Model):
 class ControlDevice(db.Model):
     __tablename__ = "control_devices"
     __table_args__ = (
-        sa.CheckConstraint("rating_amperes > 0", name="rating_positive",
-                           info={"field": "rating_amperes", "message": "must be greater than zero"}),
+        rule("rating_amperes > 0", "rating_positive", "rating_amperes", "must be greater than zero"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,10 +156,10 @@ class Installation(db.Model):
 
     __tablename__ = "installations"
     __table_args__ = (
-        sa.CheckConstraint("(meter_id IS NULL) <> (control_device_id IS NULL)", name="one_device",
-                           info={"field": "meter", "message": "choose a meter or a control device, not both"}),
-        sa.CheckConstraint("removed_on IS NULL OR removed_on >= installed_on", name="dates_ordered",
-                           info={"field": "removed_on", "message": "must not be before the installation date"}),
+        rule("(meter_id IS NULL) <> (control_device_id IS NULL)",
+             "one_device", "meter", "choose a meter or a control device, not both"),
+        rule("removed_on IS NULL OR removed_on >= installed_on",
+             "dates_ordered", "removed_on", "must not be before the installation date"),
         sa.Index("ix_installations_sp_dates", "service_point_id", "installed_on"),
     )
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
-from models.types import enum_type
+from models.types import enum_type, rule
 
 
 class SupplyVoltage(enum.StrEnum):
@@ -28,10 +28,10 @@ class ServicePointStatus(enum.StrEnum):
 class Property(db.Model):
     __tablename__ = "properties"
     __table_args__ = (
-        sa.CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_range",
-                           info={"field": "latitude", "message": "must be between -90 and 90"}),
-        sa.CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range",
-                           info={"field": "longitude", "message": "must be between -180 and 180"}),
+        rule("latitude IS NULL OR (latitude BETWEEN -90 AND 90)",
+             "latitude_range", "latitude", "must be between -90 and 90"),
+        rule("longitude IS NULL OR (longitude BETWEEN -180 AND 180)",
+             "longitude_range", "longitude", "must be between -180 and 180"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,8 +95,8 @@ class ReadingRoute(db.Model):
     scheduled_day: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
 
     __table_args__ = (
-        sa.CheckConstraint("scheduled_day BETWEEN 1 AND 28", name="scheduled_day_range",
-                           info={"field": "scheduled_day", "message": "must be a day between 1 and 28"}),
+        rule("scheduled_day BETWEEN 1 AND 28",
+             "scheduled_day_range", "scheduled_day", "must be a day between 1 and 28"),
     )
 
     def __str__(self) -> str:
@@ -106,8 +106,8 @@ class ReadingRoute(db.Model):
 class ServicePoint(db.Model):
     __tablename__ = "service_points"
     __table_args__ = (
-        sa.CheckConstraint("reading_sequence IS NULL OR reading_sequence > 0", name="reading_sequence_positive",
-                           info={"field": "reading_sequence", "message": "must be a positive number"}),
+        rule("reading_sequence IS NULL OR reading_sequence > 0",
+             "reading_sequence_positive", "reading_sequence", "must be a positive number"),
         sa.Index("ix_service_points_route_sequence", "route_id", "reading_sequence"),
     )
 

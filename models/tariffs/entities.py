@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.premises.entities import SupplyVoltage
-from models.types import QUANTITY, RATE, enum_type
+from models.types import QUANTITY, RATE, enum_type, rule
 
 
 class PaymentMode(enum.StrEnum):
@@ -56,9 +56,8 @@ class TaxBase(enum.StrEnum):
 class Tariff(db.Model):
     __tablename__ = "tariffs"
     __table_args__ = (
-        sa.CheckConstraint("max_power_va IS NULL OR min_power_va IS NULL OR max_power_va >= min_power_va",
-                           name="power_range_ordered",
-                           info={"field": "max_power_va", "message": "must not be below the minimum power"}),
+        rule("max_power_va IS NULL OR min_power_va IS NULL OR max_power_va >= min_power_va",
+             "power_range_ordered", "max_power_va", "must not be below the minimum power"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,10 +80,9 @@ class Tariff(db.Model):
 class TariffVersion(db.Model):
     __tablename__ = "tariff_versions"
     __table_args__ = (
-        sa.CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="dates_ordered",
-                           info={"field": "effective_to", "message": "must be after the effective-from date"}),
-        sa.CheckConstraint("rounding_unit > 0", name="rounding_unit_positive",
-                           info={"field": "rounding_unit", "message": "must be greater than zero"}),
+        rule("effective_to IS NULL OR effective_to > effective_from",
+             "dates_ordered", "effective_to", "must be after the effective-from date"),
+        rule("rounding_unit > 0", "rounding_unit_positive", "rounding_unit", "must be greater than zero"),
         sa.UniqueConstraint("tariff_id", "effective_from", info={
             "field": "effective_from", "message": "this tariff already has a version starting that day"}),
         # The operation checks overlaps on every engine; PostgreSQL also guarantees it.
@@ -115,27 +113,20 @@ class TariffVersion(db.Model):
 class TariffComponent(db.Model):
     __tablename__ = "tariff_components"
     __table_args__ = (
-        sa.CheckConstraint("rate IS NULL OR rate >= 0", name="rate_not_negative",
-                           info={"field": "rate", "message": "must not be negative"}),
-        sa.CheckConstraint("block_to IS NULL OR block_from IS NULL OR block_to > block_from",
-                           name="block_ordered", info={"field": "block_to", "message": "must be above block from"}),
-        sa.CheckConstraint("percentage IS NULL OR (percentage >= 0 AND percentage <= 100)",
-                           name="percentage_range", info={"field": "percentage", "message": "must be 0 to 100"}),
-        sa.CheckConstraint("factor IS NULL OR factor > 0", name="factor_positive",
-                           info={"field": "factor", "message": "must be greater than zero"}),
-        sa.CheckConstraint(
-            "kind NOT IN ('fixed_per_kva', 'demand', 'reactive_excess') OR rate IS NOT NULL",
-            name="rate_required", info={"field": "rate", "message": "is required for this kind"}),
-        sa.CheckConstraint("kind <> 'energy' OR rate IS NOT NULL OR factor IS NOT NULL",
-                           name="energy_priced",
-                           info={"field": "rate", "message": "energy needs a rate, or a factor on the LWBP rate"}),
-        sa.CheckConstraint("kind <> 'tax' OR percentage IS NOT NULL", name="tax_percentage",
-                           info={"field": "percentage", "message": "is required for a tax"}),
-        sa.CheckConstraint("kind <> 'minimum_bill' OR hours IS NOT NULL", name="minimum_hours",
-                           info={"field": "hours", "message": "is required for a minimum bill"}),
-        sa.CheckConstraint("kind <> 'stamp_duty' OR (threshold IS NOT NULL AND amount IS NOT NULL)",
-                           name="stamp_duty_complete",
-                           info={"field": "threshold", "message": "stamp duty needs a threshold and an amount"}),
+        rule("rate IS NULL OR rate >= 0", "rate_not_negative", "rate", "must not be negative"),
+        rule("block_to IS NULL OR block_from IS NULL OR block_to > block_from",
+             "block_ordered", "block_to", "must be above block from"),
+        rule("percentage IS NULL OR (percentage >= 0 AND percentage <= 100)",
+             "percentage_range", "percentage", "must be 0 to 100"),
+        rule("factor IS NULL OR factor > 0", "factor_positive", "factor", "must be greater than zero"),
+        rule("kind NOT IN ('fixed_per_kva', 'demand', 'reactive_excess') OR rate IS NOT NULL",
+             "rate_required", "rate", "is required for this kind"),
+        rule("kind <> 'energy' OR rate IS NOT NULL OR factor IS NOT NULL",
+             "energy_priced", "rate", "energy needs a rate, or a factor on the LWBP rate"),
+        rule("kind <> 'tax' OR percentage IS NOT NULL", "tax_percentage", "percentage", "is required for a tax"),
+        rule("kind <> 'minimum_bill' OR hours IS NOT NULL", "minimum_hours", "hours", "is required for a minimum bill"),
+        rule("kind <> 'stamp_duty' OR (threshold IS NOT NULL AND amount IS NOT NULL)",
+             "stamp_duty_complete", "threshold", "stamp duty needs a threshold and an amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,23 @@
+"""What a human task shows about its business object: copied onto the task when it is created."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from models.requests.entities import CustomerRequest
+
+
+def describe(session: Session, object_type: str | None, object_id: int | None) -> dict:
+    if object_type == "customer_request" and object_id:
+        request = session.get(CustomerRequest, object_id)
+        if request is None:
+            return {}
+        sp = request.service_point
+        return {
+            "object_label": str(request),
+            "customer_name": request.customer.name if request.customer else None,
+            "spn": sp.spn if sp else None,
+            "address": str(sp.property) if sp else None,
+            "amount": request.fee_amount,
+        }
+    return {"object_label": f"{object_type} #{object_id}" if object_type else None}
+

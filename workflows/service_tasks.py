@@ -1,0 +1,86 @@
+"""The allow-list: the only side effects a BPMN process may cause, each a call into models.*.operations.
+
+A service task names one of these by its camunda:topic; deploying a file that names anything else is
+refused. Each service receives the runtime context (session, instance, actor) and evaluated parameters
+and returns a dict that is merged into the task data.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.orm import Session
+
+from models.errors import DomainError
+from models.requests.entities import CustomerRequest, RequestStatus
+from models.requests.operations import change_request_status
+from models.service_orders.entities import ServiceOrderType
+from models.service_orders.operations import create_service_order
+from models.types import today
+
+
+@dataclass
+class RuntimeContext:
+    session: Session
+    instance: object          # models.process.entities.ProcessInstance
+    actor: str
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    function: Callable
+    required: frozenset = field(default_factory=frozenset)
+    description: str = ""
+
+    def call(self, context: RuntimeContext, data: dict, **params):
+        return self.function(context, data, **params)
+
+
+def _business_object(context: RuntimeContext):
+    instance = context.instance
+    if instance.object_type == "customer_request":
+        return context.session.get(CustomerRequest, instance.object_id)
+    raise DomainError(f"this process is not linked to an object whose status it can set ({instance.object_type})")
+
+
+def set_status(context: RuntimeContext, data: dict, status: str, note: str | None = None) -> dict:
+    obj = _business_object(context)
+    try:
+        target = RequestStatus(status)
+    except ValueError as exc:
+        raise DomainError(f"unknown request status '{status}'") from exc
+    change_request_status(context.session, obj, target, context.actor, note, context.instance.id)
+    return {"status": status}
+
+
+def create_order(context: RuntimeContext, data: dict, order_type: str, planned_in_days: str = "7") -> dict:
+    request = _business_object(context)
+    order = create_service_order(
+        context.session, ServiceOrderType(order_type), context.actor, service_point_id=request.service_point_id,
+        request_id=request.id, planned_on=today() + timedelta(days=int(planned_in_days)))
+    return {"service_order_id": order.id, "service_order_number": order.number}
+
+
+def set_fee(context: RuntimeContext, data: dict, amount) -> dict:
+    request = _business_object(context)
+    try:
+        fee = Decimal(str(amount))
+    except InvalidOperation as exc:
+        raise DomainError(f"fee '{amount}' is not a number") from exc
+    if fee < 0:
+        raise DomainError("a fee cannot be negative")
+    request.fee_amount = fee
+    context.session.flush()
+    return {}
+
+
+SERVICES: dict[str, Service] = {s.name: s for s in [
+    Service("set_status", set_status, frozenset({"status"}),
+            "move the business object to a named status, recorded with who and when"),
+    Service("create_service_order", create_order, frozenset({"order_type"}),
+            "create a service order (survey, installation, ...) for the request's service point"),
+    Service("set_fee", set_fee, frozenset({"amount"}), "record the connection fee the customer must pay"),
+]}

@@ -17,7 +17,10 @@ from functools import lru_cache
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
-    full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr,
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
 )
 
 TIME_LIMIT_SECONDS = 1.0

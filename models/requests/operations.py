@@ -10,7 +10,11 @@ from models.errors import DomainError
 from models.numbering import assign_number
 from models.process.operations import record_status_change
 from models.requests.entities import (
-    Channel, CustomerRequest, REQUEST_TRANSITIONS, RequestStatus, RequestType,
+    REQUEST_TRANSITIONS,
+    Channel,
+    CustomerRequest,
+    RequestStatus,
+    RequestType,
 )
 from models.statuses import check_transition
 from models.types import now_utc

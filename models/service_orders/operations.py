@@ -9,7 +9,10 @@ from models.errors import DomainError
 from models.numbering import assign_number
 from models.process.operations import record_status_change
 from models.service_orders.entities import (
-    SERVICE_ORDER_TRANSITIONS, ServiceOrder, ServiceOrderStatus, ServiceOrderType,
+    SERVICE_ORDER_TRANSITIONS,
+    ServiceOrder,
+    ServiceOrderStatus,
+    ServiceOrderType,
 )
 from models.statuses import check_transition
 from models.types import today

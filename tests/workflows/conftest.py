@@ -33,6 +33,7 @@ def work(db):
     def _work(instance, bpmn_id, user, **data):
         task = db.session.scalar(sa.select(HumanTask).where(
             HumanTask.instance_id == instance.id, HumanTask.bpmn_id == bpmn_id, HumanTask.state == TaskState.OPEN))
-        assert task is not None, f"no open task {bpmn_id}; open: {[t.bpmn_id for t in instance.tasks if t.state is TaskState.OPEN]}"
+        open_ids = [t.bpmn_id for t in instance.tasks if t.state is TaskState.OPEN]
+        assert task is not None, f"no open task {bpmn_id}; open: {open_ids}"
         return complete_task(db.session, task.id, user, data)
     return _work

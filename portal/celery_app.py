@@ -7,7 +7,10 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask
 
-BEAT_SCHEDULE: dict = {}  # periodic jobs register here (timers, dunning) as their issues land
+BEAT_SCHEDULE: dict = {
+    # BPMN timers wake nothing by themselves: fire the due ones every half minute.
+    "wake-process-timers": {"task": "workflows.wake", "schedule": 30.0},
+}
 
 
 def init_celery(app: Flask) -> Celery:
@@ -30,7 +33,7 @@ def init_celery(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         beat_schedule=BEAT_SCHEDULE,
-        include=["portal.tasks"],
+        include=["portal.tasks", "workflows.tasks"],
         task_always_eager=app.config.get("CELERY_ALWAYS_EAGER", False),
     )
     if broker.startswith("sqla+sqlite"):

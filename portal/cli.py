@@ -116,3 +116,6 @@ def demo_data(service_points, seed, if_empty):
     from models.demo.reference import DEMO_USERS
     for email, role, password, _ in DEMO_USERS:
         click.echo(f"  login {email} / {password} ({role.value})")
+
+
+from portal import cli_workflows  # noqa: E402,F401  registers `cms processes|tasks|workflows`

@@ -6,6 +6,8 @@ calls of the guards below, and refuses names that start with an underscore at co
 """
 from __future__ import annotations
 
+import ast
+import builtins
 import contextlib
 import operator
 import sys
@@ -53,19 +55,36 @@ _BASE_GLOBALS = {
 }
 
 
+_FORBIDDEN_BUILTINS = frozenset(dir(builtins)) - set(_BUILTINS) - set(_BASE_GLOBALS)
+
+
+def _check_names(result) -> None:
+    """Builtins a script cannot have (open, eval, getattr...) are refused when it is deployed, not run."""
+    if result.errors:
+        raise ScriptRefused("; ".join(result.errors))
+    forbidden = sorted(set(result.used_names) & _FORBIDDEN_BUILTINS)
+    if forbidden:
+        raise ScriptRefused(f"not available in scripts: {', '.join(forbidden)}")
+
+
 @lru_cache(maxsize=2048)
 def compile_expression(expression: str):
     result = compile_restricted_eval(expression.strip(), "<expression>")
-    if result.errors:
-        raise ScriptRefused("; ".join(result.errors))
+    _check_names(result)
     return result.code
 
 
 @lru_cache(maxsize=1024)
 def compile_script(script: str):
+    try:
+        tree = ast.parse(script)
+    except SyntaxError as exc:
+        raise ScriptRefused(f"line {exc.lineno}: {exc.msg}") from exc
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            raise ScriptRefused(f"line {node.lineno}: imports are not allowed; use a service task")
     result = compile_restricted_exec(script, "<script>")
-    if result.errors:
-        raise ScriptRefused("; ".join(result.errors))
+    _check_names(result)
     return result.code
 
 

@@ -1,0 +1,31 @@
+"""Celery tasks of the workflow engine: ids in, idempotent, one transaction per instance."""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from models.audit.recorder import Actor, acting_as
+from models.base import db
+from workflows.runtime import due_timer_instances, fire_timers
+
+log = logging.getLogger(__name__)
+
+
+def wake_due_instances() -> int:
+    """Fire every due timer; each instance commits on its own so one failure cannot block the rest."""
+    fired = 0
+    with acting_as(Actor(None, "timer")):
+        for instance_id in due_timer_instances(db.session):
+            try:
+                fired += fire_timers(db.session, instance_id)
+                db.session.commit()
+            except Exception:  # noqa: BLE001  logged, rolled back, retried on the next beat
+                db.session.rollback()
+                log.exception("waking process instance %s failed", instance_id)
+    return fired
+
+
+@shared_task(name="workflows.wake")
+def wake() -> int:
+    return wake_due_instances()

@@ -7,10 +7,12 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask
 
-BEAT_SCHEDULE: dict = {
-    # BPMN timers wake nothing by themselves: fire the due ones every half minute.
-    "wake-process-timers": {"task": "workflows.wake", "schedule": 30.0},
-}
+
+def beat_schedule(app: Flask) -> dict:
+    return {
+        # BPMN timers wake nothing by themselves: fire the due ones every CMS_TIMER_WAKE_SECONDS.
+        "wake-process-timers": {"task": "workflows.wake", "schedule": app.config["CMS_TIMER_WAKE_SECONDS"]},
+    }
 
 
 def init_celery(app: Flask) -> Celery:
@@ -32,7 +34,7 @@ def init_celery(app: Flask) -> Celery:
         task_acks_late=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
-        beat_schedule=BEAT_SCHEDULE,
+        beat_schedule=beat_schedule(app),
         include=["portal.tasks", "workflows.tasks"],
         task_always_eager=app.config.get("CELERY_ALWAYS_EAGER", False),
     )

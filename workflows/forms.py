@@ -64,6 +64,8 @@ def validate_form(form, data: dict) -> dict:
         if raw is None or (isinstance(raw, str) and raw.strip() == "" and field.type != "boolean"):
             if field_required(field):
                 raise DomainError("is required", field.id)
+            # Every field lands in the task data, so that expressions may test an empty optional one.
+            values[field.id] = field.default_value or None
             continue
         values[field.id] = _convert(field, raw.strip() if isinstance(raw, str) else raw)
     return values

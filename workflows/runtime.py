@@ -197,12 +197,13 @@ def complete_task(session: Session, task_id: int, user: User, data: dict,
     instance = task.instance
     if instance.status is not InstanceStatus.RUNNING:
         raise DomainError(f"process {instance} is {instance.status.value}", "task")
-    state_before = instance.state
     workflow, context = _load(session, instance, user.email)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     values = validate_form(getattr(spiff_task.task_spec, "form", None), data)
     spiff_task.data.update(values)
     spiff_task.run()
+    # If a later step fails, the instance keeps this state: the clerk's work is done, the step is retried.
+    state_before = serialize(workflow)
     task.state = TaskState.COMPLETED
     task.completed_by_id = user.id
     task.completed_at = now_utc()
@@ -255,10 +256,10 @@ def deliver_message(session: Session, name: str, object_type: str, object_id: in
     if not waiting:
         raise DomainError(f"no process of {object_type} #{object_id} is waiting for message '{name}'", "message")
     for instance in waiting:
-        state_before = instance.state
         workflow, context = _load(session, instance, by)
         # The payload lands in the task data under the message's name.
         workflow.catch(BpmnEvent(MessageEventDefinition(name), {"payload": payload or {}, "result_var": name}))
+        state_before = serialize(workflow)
         _advance(session, instance, workflow, context, state_before)
     return len(waiting)
 

@@ -2,10 +2,13 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from celery import Celery
+
+from tests.workflows.bpmn_samples import timer_process
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -23,21 +26,29 @@ def worker_env(tmp_path):
     return env
 
 
+def start_worker(env: dict, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [BIN / "celery", "-A", "portal.worker", "worker", "--pool=solo", "--loglevel=warning",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", *extra],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def stop(worker: subprocess.Popen) -> None:
+    worker.terminate()
+    output, _ = worker.communicate(timeout=30)
+    print(output)
+
+
 def run_health_check(env: dict, broker: str) -> dict:
     env = {**env, "CMS_BROKER_URL": broker}
-    worker = subprocess.Popen(
-        [BIN / "celery", "-A", "portal.worker", "worker", "--pool=solo", "--loglevel=warning",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = start_worker(env)
     client = Celery(broker=broker, backend=env["CMS_RESULT_BACKEND"])
     if broker.startswith("sqla+sqlite"):
         client.conf.broker_transport_options = {"connect_args": {"timeout": 30}}
     try:
         return client.send_task("system.health_check").get(timeout=90)
     finally:
-        worker.terminate()
-        output, _ = worker.communicate(timeout=30)
-        print(output)
+        stop(worker)
 
 
 def test_task_through_worker_on_the_embedded_sqlite_broker(worker_env, tmp_path):
@@ -51,3 +62,28 @@ def test_task_through_worker_on_redis(worker_env):
         pytest.fail("CMS_TEST_REDIS_URL is not set: run the suite with `make test`, which starts Redis")
     result = run_health_check(worker_env, url)
     assert result == {"database": "sqlite", "customers": 3, "service_points": 3}
+
+
+def test_bpmn_timer_fires_through_worker_and_beat_on_sqlite_broker(worker_env, tmp_path):
+    """A process waits on a one-second timer; the worker's beat wakes it without anyone asking."""
+    sample = tmp_path / "timed.bpmn"
+    sample.write_bytes(timer_process("PT1S"))
+    cms = [BIN / "cms"]
+    subprocess.run([*cms, "processes", "deploy", sample], env=worker_env, cwd=ROOT, check=True, capture_output=True)
+    started = subprocess.run([*cms, "processes", "start", "timed"], env=worker_env, cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout
+    assert "running" in started
+    env = {**worker_env, "CMS_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}",
+           "CMS_TIMER_WAKE_SECONDS": "1"}
+    worker = start_worker(env, "--beat", "--schedule", str(tmp_path / "beat-schedule"))
+    try:
+        status = ""
+        for _ in range(60):
+            status = subprocess.run([*cms, "processes", "list"], env=worker_env, cwd=ROOT, check=True,
+                                    capture_output=True, text=True).stdout
+            if "completed 1" in status:
+                break
+            time.sleep(1)
+    finally:
+        stop(worker)
+    assert "timed\tv1" in status and "completed 1" in status, status

@@ -32,3 +32,13 @@ def service_process(topic: str, params: str = "") -> bytes:
             f'<camunda:inputOutput>{params}</camunda:inputOutput></bpmn:extensionElements></bpmn:serviceTask>'
             '<bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end"/><bpmn:endEvent id="end"/>'
             '</bpmn:process></bpmn:definitions>').encode()
+
+
+def timer_process(duration: str = "PT1S") -> bytes:
+    return (f'{HEAD}<bpmn:process id="timed" isExecutable="true">'
+            '<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>'
+            '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+            f'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{duration}</bpmn:timeDuration>'
+            '</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
+            '<bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end"/><bpmn:endEvent id="end"/>'
+            '</bpmn:process></bpmn:definitions>').encode()

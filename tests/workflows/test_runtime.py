@@ -100,3 +100,16 @@ def test_failing_service_parks_the_instance_and_retry_resumes(db, make, shipped)
     retry_instance(db.session, instance, "admin")
     assert (instance.status, request.status) == (InstanceStatus.RUNNING, RequestStatus.TECHNICAL_REVIEW)
     assert [t.bpmn_id for t in instance.tasks if t.state is TaskState.OPEN] == ["ut_review"]
+
+
+def test_failure_after_a_completed_task_keeps_the_clerks_work_and_retries_the_step(db, make, request_process, work):
+    clerk, _ = make.user("clerk")
+    request, instance = request_process()
+    request.status = RequestStatus.CANCELLED     # breaks the next automatic step (status: survey)
+    db.session.flush()
+    work(instance, "ut_review", clerk, feasible="true")
+    assert (instance.status, instance.error_element) == (InstanceStatus.ERROR, "st_survey")
+    request.status = RequestStatus.TECHNICAL_REVIEW
+    retry_instance(db.session, instance, "admin")
+    assert (instance.status, request.status) == (InstanceStatus.RUNNING, RequestStatus.SURVEY)
+    assert [t.bpmn_id for t in instance.tasks] == ["ut_review", "ut_survey"]

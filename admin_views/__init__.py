@@ -21,7 +21,8 @@ CATEGORIES = [
 
 
 def init_admin(app: Flask) -> Admin:
-    admin = Admin(app, name="Watt CMS data", theme=Bootstrap4Theme(swatch="flatly", fluid=True),
+    # The default swatch: the others load Google fonts, and Watt CMS serves everything itself.
+    admin = Admin(app, name="Watt CMS data", theme=Bootstrap4Theme(swatch="default", fluid=True),
                   index_view=CmsIndexView(name="Overview", url="/admin"))
     for category, views in CATEGORIES:
         for view_class, model, name in views:

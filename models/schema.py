@@ -11,7 +11,13 @@ from models.meters.entities import (  # noqa: F401
     Store,
 )
 from models.premises.entities import MeterChamber, MeterPoint, Property, ReadingRoute, ServicePoint  # noqa: F401
-from models.process.entities import HumanTask, ProcessDefinition, ProcessInstance, StatusChange  # noqa: F401
+from models.process.entities import (  # noqa: F401
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    SavedFilter,
+    StatusChange,
+)
 from models.requests.entities import CustomerRequest  # noqa: F401
 from models.service_orders.entities import ServiceOrder  # noqa: F401
 from models.tariffs.entities import Tariff, TariffComponent, TariffVersion  # noqa: F401

@@ -99,8 +99,10 @@ def tokens_revoke(email):
 @cli.command("demo-data")
 @click.option("--service-points", default=2000, show_default=True, type=click.IntRange(min=1))
 @click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--requests", default=200, show_default=True, type=click.IntRange(min=0),
+              help="customer requests driven through the shipped process")
 @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when the database already has data")
-def demo_data(service_points, seed, if_empty):
+def demo_data(service_points, seed, requests, if_empty):
     """Load a deterministic demo utility into an empty database."""
     from models.customers.entities import Customer
     from models.demo.loader import load_demo_data
@@ -113,6 +115,11 @@ def demo_data(service_points, seed, if_empty):
     elapsed = time.perf_counter() - started
     click.echo(f"loaded {service_points:,} service points ({sum(counts.values()):,} rows) in {elapsed:.1f} s: "
                f"{service_points / elapsed:,.0f} service points/s")
+    if requests:
+        from workflows.demo import load_demo_requests
+        with edge():
+            load_demo_requests(db.session, requests, seed)
+        click.echo(f"drove {requests} customer requests through the customer request process")
     from models.demo.reference import DEMO_USERS
     for email, role, password, _ in DEMO_USERS:
         click.echo(f"  login {email} / {password} ({role.value})")

@@ -311,3 +311,41 @@ def set_instance_status(session: Session, instance: ProcessInstance, target: Ins
             if task.state is TaskState.OPEN:
                 task.state = TaskState.CANCELLED
     session.flush()
+
+
+def task_form(task: HumanTask) -> list[dict]:
+    """The user task's form fields (from the BPMN version the instance runs on)."""
+    from workflows.forms import describe_form
+    spec = parsed_definition(task.instance.definition).spec.task_specs.get(task.bpmn_id)
+    return describe_form(getattr(spec, "form", None))
+
+
+def instance_picture(instance: ProcessInstance) -> dict:
+    """What the monitor draws: completed and current elements, and the process data."""
+    workflow = deserialize(instance.state)
+    done, current = set(), set()
+    for task in workflow.get_tasks():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        if task.state == SpiffState.COMPLETED:
+            done.add(bpmn_id)
+        elif task.state in (SpiffState.READY, SpiffState.WAITING, SpiffState.STARTED, SpiffState.ERROR):
+            current.add(bpmn_id)
+    data = workflow.last_task.data if workflow.last_task else {}
+    return {"completed": sorted(done - current), "current": sorted(current),
+            "data": {k: v for k, v in data.items() if not k.startswith("_")}}
+
+
+def retry_failed(session: Session, message: str, by: str) -> list[tuple[int, str]]:
+    """Retry every instance in error with this message; report what each one did next."""
+    report = []
+    for instance in session.scalars(sa.select(ProcessInstance).where(
+            ProcessInstance.status == InstanceStatus.ERROR, ProcessInstance.error_message == message)):
+        retry_instance(session, instance, by)
+        if instance.status is InstanceStatus.ERROR:
+            outcome = f"error again: {instance.error_message}"
+        else:
+            outcome = instance.status.value + (f" at {instance.current_activity}" if instance.current_activity else "")
+        report.append((instance.id, outcome))
+    return report

@@ -145,3 +145,20 @@ class StatusChange(db.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}#{self.object_id}: {self.from_status} -> {self.to_status}"
+
+
+class SavedFilter(db.Model):
+    """A worklist query saved by a clerk, optionally shared with everyone of a role."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "name", info={
+        "field": "name", "message": "you already have a filter with this name"}),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    query: Mapped[str] = mapped_column(sa.String(1000))
+    shared_with_role: Mapped[str | None] = mapped_column(sa.String(80))
+
+    def __str__(self) -> str:
+        return self.name

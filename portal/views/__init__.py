@@ -2,6 +2,7 @@
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from models.types import now_utc, today
 from portal.extensions import rest_api
 
 
@@ -12,8 +13,14 @@ def _error_page(error: HTTPException):
 
 
 def register_views(app: Flask) -> None:
-    from portal.views.dashboard import bp as dashboard
-    app.register_blueprint(dashboard)
+    from portal.views import dashboard, processes, requests, worklist
+    for module in (dashboard, worklist, requests, processes):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(processes.vendor)
+
+    @app.context_processor
+    def clock():
+        return {"now": now_utc(), "today": today()}
 
     # Replaces flask-smorest's app-wide handler, which would answer JSON to the portal's pages too.
     app.register_error_handler(HTTPException, _error_page)

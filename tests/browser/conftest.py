@@ -27,7 +27,7 @@ def _free_port() -> int:
 def live_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     env = {**os.environ, "CMS_INSTANCE_PATH": str(folder), "CMS_DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}"}
-    for args in (["db", "upgrade"], ["demo-data", "--service-points", "40", "--seed", "4"]):
+    for args in (["db", "upgrade"], ["demo-data", "--service-points", "40", "--seed", "4", "--requests", "12"]):
         subprocess.run([BIN / "cms", *args], env=env, cwd=ROOT, check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen([BIN / "cms", "run", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT,

@@ -21,8 +21,8 @@ def worker_env(tmp_path):
            "CMS_DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
            "CMS_RESULT_BACKEND": f"db+sqlite:///{tmp_path / 'results.sqlite3'}"}
     subprocess.run([BIN / "cms", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([BIN / "cms", "demo-data", "--service-points", "3", "--seed", "2"], env=env, cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run([BIN / "cms", "demo-data", "--service-points", "3", "--seed", "2", "--requests", "0"], env=env,
+                   cwd=ROOT, check=True, capture_output=True)
     return env
 
 

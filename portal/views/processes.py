@@ -1,0 +1,181 @@
+"""/processes: the BPMN editor (bpmn-js, served locally), deployment, and the process monitor."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user
+
+from models.base import db
+from models.errors import DomainError
+from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance
+from models.process.monitor import definitions_overview, error_groups, instances_of, waiting_by_activity
+from models.process.operations import status_history
+from models.requests.entities import CustomerRequest
+from models.users.entities import RoleName, User
+from portal.auth import ANY_STAFF, roles_allowed
+from portal.objects import object_url
+from workflows.engine import ProcessRefused, parse_definition
+from workflows.runtime import deploy_definition, instance_picture, retry_failed, retry_instance, set_instance_status
+
+bp = Blueprint("processes", __name__, url_prefix="/processes")
+vendor = Blueprint("vendor", __name__)
+OWNERS = (RoleName.PROCESS_OWNER, RoleName.ADMIN)
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+# Only what the browser needs from node_modules is served, from its dist folders.
+VENDOR_PREFIXES = ("bpmn-js/dist/", "bpmn-js-properties-panel/dist/", "@bpmn-io/properties-panel/dist/assets/",
+                   "camunda-bpmn-moddle/resources/")
+NEW_DIAGRAM = (Path(__file__).resolve().parent.parent / "static" / "new-process.bpmn")
+
+
+def _is_owner() -> bool:
+    return any(current_user.has_role(r.value) for r in OWNERS)
+
+
+@vendor.get("/vendor/<path:filename>")
+def asset(filename: str):
+    if not filename.startswith(VENDOR_PREFIXES) or ".." in filename:
+        abort(404)
+    return send_from_directory(NODE_MODULES, filename, max_age=86400)
+
+
+@bp.get("/")
+@roles_allowed(*ANY_STAFF)
+def index():
+    found = None
+    number = request.args.get("object", "").strip()
+    if number:
+        item = db.session.scalar(sa.select(CustomerRequest).where(CustomerRequest.number == number))
+        found = instances_of(db.session, "customer_request", item.id) if item else []
+    return render_template("processes/index.html", definitions=definitions_overview(db.session),
+                           errors=error_groups(db.session), waiting=waiting_by_activity(db.session), found=found,
+                           number=number, may_edit=_is_owner())
+
+
+@bp.get("/<key>/edit")
+@roles_allowed(*OWNERS)
+def edit(key: str):
+    query = sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
+    version = request.args.get("version", type=int)
+    query = query.where(ProcessDefinition.version == version) if version else query
+    definition = db.session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
+    if definition is None and key != "new":
+        abort(404)
+    return render_template("processes/edit.html", definition=definition, key=key if definition else "")
+
+
+@bp.get("/definitions/<int:definition_id>.bpmn")
+@roles_allowed(*ANY_STAFF)
+def download(definition_id: int):
+    definition = db.session.get(ProcessDefinition, definition_id) or abort(404)
+    return Response(definition.bpmn_xml, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{definition.key}-v{definition.version}.bpmn"'})
+
+
+@bp.get("/new.bpmn")
+@roles_allowed(*OWNERS)
+def blank():
+    return Response(NEW_DIAGRAM.read_text(), mimetype="application/xml")
+
+
+def _xml() -> bytes:
+    payload = request.get_json(silent=True) or {}
+    return (payload.get("xml") or "").encode("utf-8")
+
+
+@bp.post("/validate")
+@roles_allowed(*OWNERS)
+def validate():
+    try:
+        parsed = parse_definition(_xml())
+    except ProcessRefused as exc:
+        return jsonify(ok=False, message=exc.message, element=exc.element), 422
+    return jsonify(ok=True, message=f"valid: process '{parsed.process_id}' with "
+                                    f"{sum(1 for r in parsed.roles)} user task(s)")
+
+
+@bp.post("/deploy")
+@roles_allowed(*OWNERS)
+def deploy():
+    payload = request.get_json(silent=True) or {}
+    try:
+        definition, new = deploy_definition(db.session, _xml(), current_user.email, payload.get("key") or None)
+        db.session.commit()
+    except ProcessRefused as exc:
+        db.session.rollback()
+        return jsonify(ok=False, message=exc.message, element=exc.element), 422
+    return jsonify(ok=True, key=definition.key, version=definition.version, new=new,
+                   message=(f"deployed {definition.key} version {definition.version}" if new
+                            else f"unchanged: {definition.key} version {definition.version} is this diagram"))
+
+
+@bp.get("/instances/<int:instance_id>")
+@roles_allowed(*ANY_STAFF)
+def instance(instance_id: int):
+    item = db.session.get(ProcessInstance, instance_id) or abort(404)
+    timeline = [(c.at, c.by, f"status {c.from_status or '—'} → {c.to_status}" + (f" ({c.note})" if c.note else ""))
+                for c in (status_history(db.session, item.object_type, item.object_id) if item.object_type else [])]
+    people = dict(db.session.execute(sa.select(User.id, User.email)).all())
+    for task in db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == item.id)):
+        timeline.append((task.created_at, "engine", f"task “{task.name}” ready for {task.role}"))
+        if task.completed_at:
+            timeline.append((task.completed_at, people.get(task.completed_by_id, "?"), f"task “{task.name}” completed"))
+    timeline.append((item.started_at, item.started_by, "process started"))
+    timeline.sort(key=lambda row: row[0])
+    return render_template("processes/instance.html", item=item, picture=instance_picture(item), timeline=timeline,
+                           object_link=object_url(item.object_type, item.object_id),
+                           may_manage=_is_owner())
+
+
+@bp.post("/instances/<int:instance_id>/retry")
+@roles_allowed(*OWNERS)
+def retry(instance_id: int):
+    item = db.session.get(ProcessInstance, instance_id) or abort(404)
+    try:
+        retry_instance(db.session, item, current_user.email)
+        db.session.commit()
+        flash(f"Retried: now {item.status.value}" + (f" — {item.error_message}" if item.error_message else ""),
+              "success" if item.status is not InstanceStatus.ERROR else "error")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for(".instance", instance_id=instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/status")
+@roles_allowed(*OWNERS)
+def change_status(instance_id: int):
+    item = db.session.get(ProcessInstance, instance_id) or abort(404)
+    try:
+        set_instance_status(db.session, item, InstanceStatus(request.form.get("status")), current_user.email,
+                            request.form.get("reason", ""))
+        db.session.commit()
+        flash(f"Process #{item.id} is now {item.status.value}.", "success")
+    except (DomainError, ValueError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for(".instance", instance_id=instance_id))
+
+
+@bp.post("/errors/retry")
+@roles_allowed(*OWNERS)
+def retry_group():
+    report = retry_failed(db.session, request.form.get("message", ""), current_user.email)
+    db.session.commit()
+    if not report:
+        flash("No instance is in error with that message any more.", "info")
+    for instance_id, outcome in report:
+        flash(f"#{instance_id}: {outcome}", "error" if outcome.startswith("error") else "success")
+    return redirect(url_for(".index"))

@@ -1,0 +1,63 @@
+"""/requests: register a customer request and follow it through its statuses."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from models.base import db
+from models.errors import DomainError
+from models.process.entities import ProcessInstance
+from models.process.operations import status_history
+from models.requests.entities import Channel, CustomerRequest, RequestStatus, RequestType
+from portal.auth import ANY_STAFF, roles_allowed
+from workflows.customer_requests import open_customer_request
+
+bp = Blueprint("requests", __name__, url_prefix="/requests")
+
+
+@bp.get("/")
+@roles_allowed(*ANY_STAFF)
+def index():
+    query = sa.select(CustomerRequest).order_by(CustomerRequest.id.desc())
+    status, kind, q = request.args.get("status"), request.args.get("type"), request.args.get("q", "").strip()
+    if status in RequestStatus.__members__.values():
+        query = query.where(CustomerRequest.status == status)
+    if kind in RequestType.__members__.values():
+        query = query.where(CustomerRequest.request_type == kind)
+    if q:
+        query = query.where(CustomerRequest.number.ilike(f"%{q}%"))
+    rows = db.session.scalars(query.limit(100)).all()
+    return render_template("requests/index.html", rows=rows, statuses=RequestStatus, types=RequestType)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_allowed(*ANY_STAFF)
+def new():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            power = form.get("requested_power_va", "").strip()
+            created = open_customer_request(
+                db.session, current_user.email, RequestType(form.get("request_type")), spn=form.get("spn") or None,
+                customer_no=form.get("customer_no") or None, channel=Channel(form.get("channel", "counter")),
+                description=form.get("description", ""), requested_power_va=int(power) if power.isdigit() else None)
+            db.session.commit()
+            flash(f"Registered {created}; it is now {created.status.value.replace('_', ' ')}.", "success")
+            return redirect(url_for(".show", request_id=created.id))
+        except (DomainError, ValueError) as exc:
+            db.session.rollback()
+            field = getattr(exc, "field", None) or "request_type"
+            errors[field] = getattr(exc, "message", str(exc))
+    return render_template("requests/new.html", form=form, errors=errors, types=RequestType, channels=Channel), \
+        (422 if errors else 200)
+
+
+@bp.get("/<int:request_id>")
+@roles_allowed(*ANY_STAFF)
+def show(request_id: int):
+    item = db.session.get(CustomerRequest, request_id) or abort(404)
+    instances = db.session.scalars(sa.select(ProcessInstance).where(
+        ProcessInstance.object_type == "customer_request", ProcessInstance.object_id == item.id)).all()
+    return render_template("requests/show.html", item=item, instances=instances,
+                           history=status_history(db.session, "customer_request", item.id))

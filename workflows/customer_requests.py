@@ -1,0 +1,44 @@
+"""Opening a customer request: register it and start its process, in one step."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.contracts.entities import Contract, ContractStatus
+from models.customers.entities import Customer
+from models.errors import DomainError
+from models.premises.entities import ServicePoint
+from models.requests.entities import Channel, CustomerRequest, RequestType
+from models.requests.operations import register_request
+from workflows.runtime import start_instance
+
+PROCESS_KEY = "customer_request"
+
+
+def open_customer_request(session: Session, by: str, request_type: RequestType, *, spn: str | None = None,
+                          customer_no: str | None = None, channel: Channel = Channel.COUNTER, description: str = "",
+                          requested_power_va: int | None = None) -> CustomerRequest:
+    """Find the service point (SPN) and/or customer (ID Pelanggan), register the request, start its process."""
+    service_point = customer = None
+    if spn:
+        service_point = session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == spn.strip()))
+        if service_point is None:
+            raise DomainError(f"no service point with number {spn}", "spn")
+        contract = session.scalar(sa.select(Contract).where(Contract.service_point_id == service_point.id,
+                                                            Contract.status == ContractStatus.ACTIVE))
+        customer = contract.account.customer if contract else None
+    if customer_no:
+        contract = session.scalar(sa.select(Contract).where(Contract.customer_no == customer_no.strip()))
+        if contract is None:
+            raise DomainError(f"no contract with ID Pelanggan {customer_no}", "customer_no")
+        customer = session.get(Customer, contract.account.customer_id)
+        service_point = service_point or contract.service_point
+    if service_point is None and customer is None:
+        raise DomainError("give the service point number or the customer's ID Pelanggan", "spn")
+    if request_type is not RequestType.NEW_CONNECTION and service_point is None:
+        raise DomainError("this kind of request needs the service point", "spn")
+    request = register_request(session, request_type, by, customer_id=customer.id if customer else None,
+                               service_point_id=service_point.id if service_point else None, channel=channel,
+                               description=description, requested_power_va=requested_power_va)
+    start_instance(session, PROCESS_KEY, by, "customer_request", request.id, {"request_type": request_type.value})
+    return request

@@ -24,8 +24,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("live")
+def live_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("live")
+
+
+@pytest.fixture(scope="session")
+def live_database(live_folder):
+    return live_folder / "live.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_folder):
+    folder = live_folder
     env = {**os.environ, "CMS_INSTANCE_PATH": str(folder), "CMS_DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}"}
     for args in (["db", "upgrade"], ["demo-data", "--service-points", "40", "--seed", "4", "--requests", "12"]):
         subprocess.run([BIN / "cms", *args], env=env, cwd=ROOT, check=True, capture_output=True)

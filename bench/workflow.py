@@ -64,8 +64,8 @@ def main() -> None:
             instances.append({c.name: getattr(instance, c.key) for c in ProcessInstance.__table__.columns}
                              | {"id": i, "object_id": i})
             tasks.append({c.name: getattr(task, c.key) for c in HumanTask.__table__.columns}
-                         | {"id": i, "instance_id": i, "object_id": i, "object_label": f"REQ-2026-{i:06d} new connection",
-                            "priority": random.randrange(10, 90)})
+                         | {"id": i, "instance_id": i, "object_id": i, "priority": random.randrange(10, 90),
+                            "object_label": f"REQ-2026-{i:06d} new connection"})
         for table, rows in ((CustomerRequest, requests), (ProcessInstance, instances), (HumanTask, tasks)):
             for start in range(0, len(rows), 2000):
                 db.session.execute(sa.insert(table.__table__), rows[start:start + 2000])

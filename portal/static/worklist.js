@@ -23,6 +23,16 @@
     else if (e.key === "c") { const f = document.getElementById("claim-form"); if (f) f.submit(); }
     else if (e.key === "/") { e.preventDefault(); document.querySelector("#filters input[name=q]").focus(); }
   });
+  // Live counts: other clerks claim and complete while this page is open.
+  setInterval(async () => {
+    try {
+      const counts = await (await fetch("/worklist/counts", { headers: { Accept: "application/json" } })).json();
+      for (const [queue, n] of Object.entries(counts)) {
+        const badge = document.getElementById("count-" + queue);
+        if (badge) badge.textContent = n;
+      }
+    } catch (e) { /* offline for a moment: keep the last counts */ }
+  }, 20000);
   const first = document.querySelector("#task-form input:not([type=hidden]), #task-form select");
   if (first) first.focus();
 })();

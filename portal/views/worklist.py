@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.base import db
@@ -75,6 +75,13 @@ def _page(panel=None):
 @roles_allowed(*ANY_STAFF)
 def index():
     return _page()
+
+
+@bp.get("/counts")
+@roles_allowed(*ANY_STAFF)
+def counts():
+    """The queue counts, polled by the page so that they stay live."""
+    return jsonify(queue_counts(db.session, current_user))
 
 
 def _act(task_id: int, action, message: str):

@@ -85,3 +85,15 @@ def test_filter_shared_with_a_role_shows_for_its_members(client, clerk_with_task
     client.post("/logout", data={"csrf_token": csrf_token(client, "/worklist/")})
     client.post("/login", data={"email": other.email, "password": password, "csrf_token": csrf_token(client, "/login")})
     assert 'href="?queue=all&amp;due=overdue">Overdue reviews (clerk)' in client.get("/worklist/").text
+
+
+def test_counts_endpoint_feeds_the_live_badges(client, clerk_with_task):
+    assert client.get("/worklist/counts").json == {"mine": 0, "unclaimed": 1, "all": 1, "completed": 0}
+
+
+def test_admin_sees_process_instances_read_only(client, login, request_process):
+    _, instance = request_process()
+    login("admin")
+    page = client.get("/admin/admin_process_instances/")
+    assert page.status_code == 200 and "Technical review" in page.text
+    assert client.get("/admin/admin_process_instances/new/").status_code == 302

@@ -6,7 +6,7 @@ The instance row keeps SpiffWorkflow's serialized state; ready user tasks become
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -138,7 +138,9 @@ def _record_waiting(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
                 value = task.internal_data.get("event_value")
                 value = value.get("next") if isinstance(value, dict) else value
                 if value:
-                    due.append(datetime.fromisoformat(value))
+                    moment = datetime.fromisoformat(value)
+                    # A date written without a zone in the BPMN is taken as UTC.
+                    due.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     instance.waiting_messages = sorted(messages)
     instance.next_timer_due = min(due) if due else None
     ready = workflow.get_tasks(state=SpiffState.READY | SpiffState.WAITING)

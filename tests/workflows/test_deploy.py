@@ -73,7 +73,9 @@ def test_every_shared_bpmn_file_deploys_or_is_refused_with_a_reason(db):
     for path in files:
         try:
             definition, _ = deploy_definition(db.session, path.read_bytes(), "test", key=path.stem)
-            outcomes[path.name] = f"deployed v{definition.version}"
+            instance = start_instance(db.session, definition.key, "test")   # runnable, or in error with a reason
+            assert instance.status.value in ("running", "completed") or instance.error_message, path
+            outcomes[path.name] = f"deployed v{definition.version}, {instance.status.value}"
         except ProcessRefused as exc:
             assert str(exc).strip(), path
             outcomes[path.name] = f"refused: {exc}"

@@ -23,7 +23,7 @@ from models.errors import DomainError
 from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance
 from models.process.monitor import definitions_overview, error_groups, instances_of, waiting_by_activity
 from models.process.operations import status_history
-from models.requests.entities import CustomerRequest
+from models.requests.queries import find_requests
 from models.users.entities import RoleName, User
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.objects import object_url
@@ -57,8 +57,8 @@ def index():
     found = None
     number = request.args.get("object", "").strip()
     if number:
-        item = db.session.scalar(sa.select(CustomerRequest).where(CustomerRequest.number == number))
-        found = instances_of(db.session, "customer_request", item.id) if item else []
+        requests = find_requests(db.session, number)
+        found = [i for r in requests for i in instances_of(db.session, "customer_request", r.id)]
     return render_template("processes/index.html", definitions=definitions_overview(db.session),
                            errors=error_groups(db.session), waiting=waiting_by_activity(db.session), found=found,
                            number=number, may_edit=_is_owner())

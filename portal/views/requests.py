@@ -12,6 +12,7 @@ from models.process.operations import status_history
 from models.requests.entities import Channel, CustomerRequest, RequestStatus, RequestType
 from portal.auth import ANY_STAFF, roles_allowed
 from workflows.customer_requests import open_customer_request
+from workflows.runtime import deliver_message
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -61,3 +62,22 @@ def show(request_id: int):
         ProcessInstance.object_type == "customer_request", ProcessInstance.object_id == item.id)).all()
     return render_template("requests/show.html", item=item, instances=instances,
                            history=status_history(db.session, "customer_request", item.id))
+
+
+@bp.post("/<int:request_id>/payment")
+@roles_allowed(*ANY_STAFF)
+def payment(request_id: int):
+    """The cashier records the connection fee: the process waiting for it moves on."""
+    item = db.session.get(CustomerRequest, request_id) or abort(404)
+    reference = request.form.get("reference", "").strip()
+    try:
+        if not reference:
+            raise DomainError("the payment reference is required", "reference")
+        deliver_message(db.session, "payment_received", "customer_request", item.id, current_user.email,
+                        {"reference": reference, "amount": str(item.fee_amount or "")})
+        db.session.commit()
+        flash(f"Payment {reference} recorded; {item.number} is now {item.status.value.replace('_', ' ')}.", "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for(".show", request_id=item.id))

@@ -15,7 +15,14 @@ from models.process.queries import QUEUES, TaskFilter, find_tasks, process_keys,
 from models.users.entities import RoleName, User
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.objects import object_url
-from workflows.runtime import claim_task, complete_task, reassign_task, task_form, unclaim_task
+from workflows.runtime import (
+    claim_task,
+    complete_task,
+    instance_picture,
+    reassign_task,
+    task_form,
+    unclaim_task,
+)
 
 bp = Blueprint("worklist", __name__, url_prefix="/worklist")
 FILTER_KEYS = ("queue", "process", "q", "due", "min_priority", "older_than_days", "sort", "page")
@@ -51,6 +58,7 @@ def _panel(task_id: int | None, errors: dict | None = None, values: dict | None 
         return None
     history = status_history(db.session, task.object_type, task.object_id) if task.object_type else []
     return {"task": task, "fields": task_form(task), "history": history, "errors": errors or {},
+            "picture": instance_picture(task.instance),
             "values": values or {}, "object_url": object_url(task.object_type, task.object_id),
             "done": [t for t in task.instance.tasks if t.state is TaskState.COMPLETED]}
 

@@ -63,3 +63,25 @@ def test_instance_page_shows_status_and_timeline(client, login, make, request_pr
     login("clerk")
     page = client.get(f"/processes/instances/{instance.id}").text
     assert 'id="instance-status">running<' in page and "task “Technical review” ready for clerk" in page
+
+
+def test_cashier_records_the_fee_and_the_request_moves_to_installation(db, client, login, make, request_process, work):
+    clerk, _ = make.user("clerk")
+    owner, _ = make.user("process_owner")
+    request, instance = request_process()
+    work(instance, "ut_review", clerk, feasible="true")
+    work(instance, "ut_survey", clerk, survey_result="ok", connection_fee="850000")
+    work(instance, "ut_approve", owner, approved="true")
+    login("clerk")
+    url = f"/requests/{request.id}"
+    response = client.post(f"{url}/payment", data={"reference": "BRI-778812", "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 302
+    assert request.status is RequestStatus.INSTALLATION
+    assert "Payment BRI-778812 recorded" in client.get(url).text
+
+
+def test_monitor_finds_processes_by_spn(client, login, request_process):
+    request, instance = request_process()
+    login("clerk")
+    page = client.get(f"/processes/?object={request.service_point.spn}").text
+    assert f"#{instance.id} customer_request v1</a> running" in page

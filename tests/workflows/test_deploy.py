@@ -1,4 +1,5 @@
 """Deployment refuses what is unsafe or unrunnable, naming the element; versions never overwrite."""
+import os
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,8 @@ from tests.workflows.bpmn_samples import form_process, script_process, service_p
 from workflows.engine import ProcessRefused
 from workflows.runtime import deploy_definition, start_instance
 
-SHARED_BPMN = Path(__file__).resolve().parents[3] / "shared" / "data" / "bpmn"
+# The shared data folder lies beside the checkout (as in CI); CMS_SHARED_DIR points elsewhere.
+SHARED_BPMN = Path(os.environ.get("CMS_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")) / "data" / "bpmn"
 
 
 def refusal(db, xml: bytes) -> ProcessRefused:

@@ -29,6 +29,23 @@ class MeterStatus(enum.StrEnum):
     SCRAPPED = "scrapped"
 
 
+M = MeterStatus
+# One table for every move a meter can make; models.statuses.check_transition enforces it.
+METER_TRANSITIONS = {
+    M.IN_STORE: {M.IN_TRANSIT, M.INSTALLED, M.REJECTED},
+    M.IN_TRANSIT: {M.IN_STORE, M.IN_LAB},
+    M.IN_LAB: {M.IN_TRANSIT, M.REJECTED, M.IN_STORE},
+    M.INSTALLED: {M.IN_STORE, M.IN_LAB},
+    M.REJECTED: {M.SCRAPPED, M.IN_TRANSIT},
+}
+
+
+class MovementKind(enum.StrEnum):
+    RECEIVE = "receive"
+    SEND = "send"
+    REJECT = "reject"
+
+
 class UsageType(enum.StrEnum):
     ACTIVE = "active"            # kWh, single rate
     ACTIVE_WBP = "active_wbp"    # kWh, peak
@@ -98,14 +115,71 @@ class Meter(db.Model):
     manufactured_year: Mapped[int | None] = mapped_column(sa.SmallInteger)
     last_calibrated_on: Mapped[date | None]
     next_calibration_due: Mapped[date | None]
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meter_batches.id"), index=True)
+    # Where a meter in transit is going: only that store may receive it.
+    in_transit_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stores.id"))
 
     model: Mapped[MeterModel] = relationship()
-    store: Mapped[Store | None] = relationship()
+    store: Mapped[Store | None] = relationship(foreign_keys=[store_id])
+    in_transit_to: Mapped[Store | None] = relationship(foreign_keys=[in_transit_to_id])
     registers: Mapped[list[Register]] = relationship(
         back_populates="meter", cascade="all, delete-orphan", order_by="Register.code")
 
     def __str__(self) -> str:
         return self.number
+
+
+class MeterBatch(db.Model):
+    """A delivery registered as a number range: 30001-30010 creates ten meters."""
+
+    __tablename__ = "meter_batches"
+    __table_args__ = (
+        rule("last_number >= first_number", "range_ordered", "last_number", "must not be below the first number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(sa.String(10), default="")
+    first_number: Mapped[int] = mapped_column(sa.BigInteger)
+    last_number: Mapped[int] = mapped_column(sa.BigInteger)
+    model_id: Mapped[int] = mapped_column(sa.ForeignKey("meter_models.id"))
+    store_id: Mapped[int] = mapped_column(sa.ForeignKey("stores.id"))
+    delivery_document: Mapped[str] = mapped_column(sa.String(40))
+    received_on: Mapped[date]
+    registered_by: Mapped[str] = mapped_column(sa.String(255))
+
+    model: Mapped[MeterModel] = relationship()
+    store: Mapped[Store] = relationship()
+
+    @property
+    def count(self) -> int:
+        return self.last_number - self.first_number + 1
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.first_number}-{self.prefix}{self.last_number} ({self.delivery_document})"
+
+
+class MeterMovement(db.Model):
+    """One receive, send or reject of one meter, with its document number."""
+
+    __tablename__ = "meter_movements"
+    __table_args__ = (sa.Index("ix_meter_movements_report", "moved_on", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meter_id: Mapped[int] = mapped_column(sa.ForeignKey("meters.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[MovementKind] = mapped_column(enum_type(MovementKind))
+    from_store_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stores.id"), index=True)
+    to_store_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stores.id"), index=True)
+    document_no: Mapped[str] = mapped_column(sa.String(40))
+    moved_on: Mapped[date]
+    by: Mapped[str] = mapped_column(sa.String(255))
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+
+    meter: Mapped[Meter] = relationship()
+    from_store: Mapped[Store | None] = relationship(foreign_keys=[from_store_id])
+    to_store: Mapped[Store | None] = relationship(foreign_keys=[to_store_id])
+
+    def __str__(self) -> str:
+        return f"{self.kind.value} {self.meter.number if self.meter else ''} {self.document_no}"
 
 
 class Register(db.Model):

@@ -32,3 +32,36 @@ def dashboard_counts(session: Session) -> dict:
         "meters_by_status": _grouped(session, Meter.status),
         "contracts_by_class": [tuple(r) for r in session.execute(active_terms).all()],
     }
+
+
+def stock_by_store(session: Session) -> list[tuple[str, str, int]]:
+    """(store, status, meters) for meters held by a store: in store, in the lab, rejected."""
+    from models.meters.entities import Meter, Store
+    return [(code, status.value, n) for code, status, n in session.execute(
+        sa.select(Store.code, Meter.status, sa.func.count()).join(Store, Store.id == Meter.store_id)
+        .where(Meter.status.in_(["in_store", "in_lab", "rejected", "in_transit"]))
+        .group_by(Store.code, Meter.status).order_by(Store.code, Meter.status))]
+
+
+def movement_report(session: Session, date_from, date_to, from_store_id=None, to_store_id=None, kind=None,
+                    limit: int | None = 5000):
+    """Meter movements between stores in a date interval, oldest first."""
+    from sqlalchemy.orm import aliased
+
+    from models.meters.entities import Meter, MeterModel, MeterMovement, Store
+    origin, destination = aliased(Store), aliased(Store)
+    query = (sa.select(MeterMovement.moved_on, MeterMovement.kind, MeterMovement.document_no, Meter.number,
+                       MeterModel.manufacturer, MeterModel.model_code, origin.code.label("from_store"),
+                       destination.code.label("to_store"), MeterMovement.by, MeterMovement.reason)
+             .join(Meter, Meter.id == MeterMovement.meter_id).join(MeterModel, MeterModel.id == Meter.model_id)
+             .outerjoin(origin, origin.id == MeterMovement.from_store_id)
+             .outerjoin(destination, destination.id == MeterMovement.to_store_id)
+             .where(MeterMovement.moved_on >= date_from, MeterMovement.moved_on <= date_to)
+             .order_by(MeterMovement.moved_on, MeterMovement.id))
+    if from_store_id:
+        query = query.where(MeterMovement.from_store_id == from_store_id)
+    if to_store_id:
+        query = query.where(MeterMovement.to_store_id == to_store_id)
+    if kind:
+        query = query.where(MeterMovement.kind == kind)
+    return session.execute(query.limit(limit) if limit else query).all()

@@ -140,6 +140,7 @@ def _rule_for(kind: MovementKind, meter: Meter, store: Store | None, reason: str
 def move_meters(session: Session, kind: MovementKind, numbers: list[str], store_id: int | None, document_no: str,
                 by: str, reason: str | None = None, moved_on: date | None = None) -> list[MeterMovement]:
     """Send, receive or reject meters; every meter must pass its rule or none moves."""
+    kind = MovementKind(kind)
     if not (document_no or "").strip():
         raise DomainError("is required", "document_no")
     store = session.get(Store, store_id) if store_id else None

@@ -13,8 +13,8 @@ def _error_page(error: HTTPException):
 
 
 def register_views(app: Flask) -> None:
-    from portal.views import dashboard, processes, requests, worklist
-    for module in (dashboard, worklist, requests, processes):
+    from portal.views import dashboard, meters, processes, requests, worklist
+    for module in (dashboard, worklist, requests, processes, meters):
         app.register_blueprint(module.bp)
     app.register_blueprint(processes.vendor)
 

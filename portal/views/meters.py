@@ -1,0 +1,133 @@
+"""/meters: stock by store, deliveries, movements between stores and the movement report."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from models.base import db
+from models.errors import DomainError
+from models.meters.entities import Meter, MeterBatch, MeterModel, MeterMovement, MovementKind, Store
+from models.meters.operations import move_meters, parse_meter_selection, register_meter_batch
+from models.users.entities import RoleName
+from portal.auth import ANY_STAFF, roles_allowed
+from reports.queries import movement_report, stock_by_store
+
+bp = Blueprint("meters", __name__, url_prefix="/meters")
+KEEPERS = (RoleName.CLERK, RoleName.PROCESS_OWNER, RoleName.ADMIN)   # store keepers work as clerks
+
+
+def _stores():
+    return db.session.scalars(sa.select(Store).order_by(Store.code)).all()
+
+
+def _options(items) -> list[tuple]:
+    return [(item.id, str(item)) for item in items]
+
+
+def _int(value):
+    return int(value) if (value or "").strip().isdigit() else None
+
+
+def _date(value, default):
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@bp.get("/")
+@roles_allowed(*ANY_STAFF)
+def index():
+    number = request.args.get("number", "").strip()
+    if number:
+        meter = db.session.scalar(sa.select(Meter).where(Meter.number == number))
+        if meter:
+            return redirect(url_for(".show", number=meter.number))
+        flash(f"No meter with number {number}.", "error")
+    batches = db.session.scalars(sa.select(MeterBatch).order_by(MeterBatch.id.desc()).limit(10)).all()
+    return render_template("meters/index.html", stock=stock_by_store(db.session), batches=batches)
+
+
+@bp.get("/<number>")
+@roles_allowed(*ANY_STAFF)
+def show(number: str):
+    meter = db.session.scalar(sa.select(Meter).where(Meter.number == number)) or abort(404)
+    movements = db.session.scalars(sa.select(MeterMovement).where(MeterMovement.meter_id == meter.id)
+                                   .order_by(MeterMovement.moved_on, MeterMovement.id)).all()
+    return render_template("meters/show.html", meter=meter, movements=movements)
+
+
+@bp.route("/batches/new", methods=["GET", "POST"])
+@roles_allowed(*KEEPERS)
+def new_batch():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            first, last = _int(form.get("first_number")), _int(form.get("last_number"))
+            if first is None:
+                raise DomainError("must be a whole number", "first_number")
+            if last is None:
+                raise DomainError("must be a whole number", "last_number")
+            batch = register_meter_batch(db.session, first, last, _int(form.get("model")) or 0,
+                                         _int(form.get("store")) or 0, form.get("delivery_document", ""),
+                                         current_user.email, prefix=form.get("prefix", "").strip(),
+                                         received_on=_date(form.get("received_on"), None))
+            db.session.commit()
+            flash(f"Registered {batch.count:,} meters {batch} into {batch.store.code}.", "success")
+            return redirect(url_for(".index"))
+        except DomainError as exc:
+            db.session.rollback()
+            errors[exc.field or "first_number"] = exc.message
+    models = db.session.scalars(sa.select(MeterModel).order_by(MeterModel.manufacturer)).all()
+    return render_template("meters/batch.html", form=form, errors=errors, model_options=_options(models),
+                           store_options=_options(_stores())), \
+        (422 if errors else 200)
+
+
+@bp.route("/movements/new", methods=["GET", "POST"])
+@roles_allowed(*KEEPERS)
+def new_movement():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            kind = MovementKind(form.get("kind"))
+            moved = move_meters(db.session, kind, parse_meter_selection(form.get("meters", "")),
+                                _int(form.get("store")), form.get("document_no", ""), current_user.email,
+                                reason=form.get("reason") or None, moved_on=_date(form.get("moved_on"), None))
+            db.session.commit()
+            flash(f"{kind.value.capitalize()}: {len(moved)} meter(s), document {form.get('document_no')}.", "success")
+            return redirect(url_for(".new_movement"))
+        except (DomainError, ValueError) as exc:
+            db.session.rollback()
+            errors[getattr(exc, "field", None) or "meters"] = getattr(exc, "message", str(exc))
+    return render_template("meters/movement.html", form=form, errors=errors, store_options=_options(_stores()),
+                           kind_options=[(k.value, k.value) for k in MovementKind]), \
+        (422 if errors else 200)
+
+
+@bp.get("/movements/report")
+@roles_allowed(*ANY_STAFF)
+def report():
+    args = request.args
+    date_to = _date(args.get("date_to"), date.today())
+    date_from = _date(args.get("date_from"), date_to - timedelta(days=30))
+    kind = args.get("kind") if args.get("kind") in {k.value for k in MovementKind} else None
+    rows = movement_report(db.session, date_from, date_to, _int(args.get("from_store")), _int(args.get("to_store")),
+                           kind, limit=None if args.get("format") == "csv" else 5000)
+    if args.get("format") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["date", "movement", "document", "meter", "manufacturer", "model", "from", "to", "by",
+                         "reason"])
+        for r in rows:
+            writer.writerow([r.moved_on, r.kind.value, r.document_no, r.number, r.manufacturer, r.model_code,
+                             r.from_store or "", r.to_store or "", r.by, r.reason or ""])
+        return Response(out.getvalue(), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="meter-movements-{date_from}-{date_to}.csv"'})
+    return render_template("meters/report.html", rows=rows, stores=_stores(), kinds=MovementKind,
+                           date_from=date_from, date_to=date_to, kind=kind)

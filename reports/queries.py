@@ -65,3 +65,46 @@ def movement_report(session: Session, date_from, date_to, from_store_id=None, to
     if kind:
         query = query.where(MeterMovement.kind == kind)
     return session.execute(query.limit(limit) if limit else query).all()
+
+
+def _calibration_filters(year: int, store_id=None, usage=None, date_from=None, date_to=None):
+    from datetime import date
+
+    from models.meters.entities import Meter, Register
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    conditions = [Meter.next_calibration_due >= max(start, date_from or start),
+                  Meter.next_calibration_due <= min(end, date_to or end),
+                  Meter.status.notin_(["scrapped", "rejected"])]
+    if store_id:
+        conditions.append(Meter.store_id == store_id)
+    if usage:
+        conditions.append(sa.exists().where(Register.meter_id == Meter.id, Register.usage_type == usage))
+    return conditions
+
+
+def calibration_due_by_month(session: Session, year: int, **filters) -> list[int]:
+    """Meters whose calibration or verification falls due in each month of the year (12 counts)."""
+    from models.meters.entities import Meter
+    month = sa.extract("month", Meter.next_calibration_due)
+    rows = session.execute(sa.select(month, sa.func.count()).where(*_calibration_filters(year, **filters))
+                           .group_by(month)).all()
+    counts = [0] * 12
+    for m, n in rows:
+        counts[int(m) - 1] = n
+    return counts
+
+
+def calibration_due_in_month(session: Session, year: int, month: int, limit: int | None = 500, **filters):
+    """The meters due in one month, for the drill-down list and its export."""
+    import calendar
+    from datetime import date
+
+    from models.meters.entities import Meter, MeterModel, Store
+    last = calendar.monthrange(year, month)[1]
+    conditions = _calibration_filters(year, **filters) + [
+        Meter.next_calibration_due.between(date(year, month, 1), date(year, month, last))]
+    query = (sa.select(Meter.number, MeterModel.manufacturer, MeterModel.model_code, Meter.status, Store.code,
+                       Meter.last_calibrated_on, Meter.next_calibration_due)
+             .join(MeterModel, MeterModel.id == Meter.model_id).outerjoin(Store, Store.id == Meter.store_id)
+             .where(*conditions).order_by(Meter.next_calibration_due, Meter.number))
+    return session.execute(query.limit(limit) if limit else query).all()

@@ -17,6 +17,8 @@ def register_views(app: Flask) -> None:
     for module in (dashboard, worklist, requests, processes, meters):
         app.register_blueprint(module.bp)
     app.register_blueprint(processes.vendor)
+    from reports.views import bp as report_pages
+    app.register_blueprint(report_pages)
 
     @app.context_processor
     def clock():

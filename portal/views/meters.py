@@ -1,12 +1,10 @@
 """/meters: stock by store, deliveries, movements between stores and the movement report."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.base import db
@@ -15,6 +13,7 @@ from models.meters.entities import Meter, MeterBatch, MeterModel, MeterMovement,
 from models.meters.operations import move_meters, parse_meter_selection, register_meter_batch
 from models.users.entities import RoleName
 from portal.auth import ANY_STAFF, roles_allowed
+from reports.exports import csv_response
 from reports.queries import movement_report, stock_by_store
 
 bp = Blueprint("meters", __name__, url_prefix="/meters")
@@ -120,14 +119,10 @@ def report():
     rows = movement_report(db.session, date_from, date_to, _int(args.get("from_store")), _int(args.get("to_store")),
                            kind, limit=None if args.get("format") == "csv" else 5000)
     if args.get("format") == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["date", "movement", "document", "meter", "manufacturer", "model", "from", "to", "by",
-                         "reason"])
-        for r in rows:
-            writer.writerow([r.moved_on, r.kind.value, r.document_no, r.number, r.manufacturer, r.model_code,
-                             r.from_store or "", r.to_store or "", r.by, r.reason or ""])
-        return Response(out.getvalue(), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="meter-movements-{date_from}-{date_to}.csv"'})
+        return csv_response(
+            f"meter-movements-{date_from}-{date_to}.csv",
+            ["date", "movement", "document", "meter", "manufacturer", "model", "from", "to", "by", "reason"],
+            [(r.moved_on, r.kind.value, r.document_no, r.number, r.manufacturer, r.model_code, r.from_store or "",
+              r.to_store or "", r.by, r.reason or "") for r in rows])
     return render_template("meters/report.html", rows=rows, stores=_stores(), kinds=MovementKind,
                            date_from=date_from, date_to=date_to, kind=kind)

@@ -78,7 +78,8 @@ def _calibration_filters(year: int, store_id=None, usage=None, date_from=None, d
     if store_id:
         conditions.append(Meter.store_id == store_id)
     if usage:
-        conditions.append(sa.exists().where(Register.meter_id == Meter.id, Register.usage_type == usage))
+        # IN (subquery), not EXISTS: the subquery is materialised once instead of probed per meter.
+        conditions.append(Meter.id.in_(sa.select(Register.meter_id).where(Register.usage_type == usage)))
     return conditions
 
 

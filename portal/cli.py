@@ -126,3 +126,21 @@ def demo_data(service_points, seed, requests, if_empty):
 
 
 from portal import cli_workflows  # noqa: E402,F401  registers `cms processes|tasks|workflows`
+
+
+@cli.group("import")
+def import_group():
+    """Conversion imports (the file formats are in the README)."""
+
+
+@import_group.command("meters")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_meters_command(file):
+    """Import the legacy meter stock from FILE.csv: every row valid, or nothing imported."""
+    from pathlib import Path
+
+    from models.meters.conversion import import_meters, read_csv
+    with edge():
+        result = import_meters(db.session, read_csv(Path(file).read_text(encoding="utf-8-sig")),
+                               f"cli:{getpass.getuser()}", document=Path(file).name)
+    click.echo(f"imported {result.created} meter(s); {result.unchanged} already present and unchanged")

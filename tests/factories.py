@@ -79,7 +79,8 @@ class Factory:
         return self._add(Store(code=f"S{n}", name=f"Store {n}", kind=kind))
 
     def meter_model(self, **kw) -> MeterModel:
-        return self._add(MeterModel(manufacturer="Itron", model_code=f"M{next(_seq)}", **kw))
+        kw.setdefault("model_code", f"M{next(_seq)}")
+        return self._add(MeterModel(manufacturer="Itron", **kw))
 
     def meter(self, number: str | None = None, multiplier="1", **kw) -> Meter:
         kw.setdefault("status", MeterStatus.IN_STORE)

@@ -156,7 +156,10 @@ def _meter(s: _State, model_index: int, status: MeterStatus, store_id: int | Non
     model, prefix = s.models[model_index]
     meter_id = s.next_id(Meter)
     months = model.calibration_interval_months
-    last = s.as_of - timedelta(days=s.rng.randrange(30, months * 30))
+    if s.rng.random() < 0.25:   # a quarter fall due within the coming year: work for the laboratory
+        last = s.as_of + timedelta(days=s.rng.randrange(0, 365)) - timedelta(days=months * 30)
+    else:
+        last = s.as_of - timedelta(days=s.rng.randrange(30, months * 30))
     s.rows[Meter].append({
         "id": meter_id, "number": f"{prefix}{meter_id:09d}", "model_id": model.id, "status": status,
         "store_id": store_id, "manufactured_year": last.year - s.rng.randrange(0, 2),

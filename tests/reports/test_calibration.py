@@ -41,7 +41,7 @@ def test_a_month_lists_its_meters_in_due_order(db, due):
 def test_page_chart_drilldown_and_exports(db, client, login, due):
     login("clerk")
     page = client.get("/reports/calibration?year=2027&month=2").text
-    assert 'id="calibration-chart"' in page and "Feb 2027: 3 meters" in page
+    assert 'id="calibration-chart"' in page and "Feb 2027: 3 meter(s)" in page
     assert page.count('<td><a href="/meters/F') == 3 and "/meters/SCRAP" not in page
     months = client.get("/reports/calibration?year=2027&format=csv").text.splitlines()
     assert months[0] == "month,meters" and months[2] == "Feb,3" and months[3] == "Mar,3"

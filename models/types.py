@@ -60,3 +60,11 @@ def enum_type(enum_cls: type[enum.Enum], name: str | None = None) -> sa.Enum:
 def rule(condition: str, name: str, field: str, message: str) -> sa.CheckConstraint:
     """A CHECK constraint that also tells models.errors which field it guards and what to say."""
     return sa.CheckConstraint(condition, name=name, info={"field": field, "message": message})
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
+    import calendar
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))

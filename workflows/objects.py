@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from models.meters.entities import Meter
 from models.requests.entities import CustomerRequest
 
 
@@ -19,5 +20,10 @@ def describe(session: Session, object_type: str | None, object_id: int | None) -
             "address": str(sp.property) if sp else None,
             "amount": request.fee_amount,
         }
+    if object_type == "meter" and object_id:
+        meter = session.get(Meter, object_id)
+        if meter is not None:
+            return {"object_label": f"meter {meter.number} ({meter.model})",
+                    "address": str(meter.store) if meter.store else None}
     return {"object_label": f"{object_type} #{object_id}" if object_type else None}
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
+from models.meters.entities import Meter, MovementKind, Store
+from models.meters.operations import move_meters, record_calibration, scrap_meter
 from models.requests.entities import CustomerRequest, RequestStatus
 from models.requests.operations import change_request_status
 from models.service_orders.entities import ServiceOrderType
@@ -43,11 +46,15 @@ def _business_object(context: RuntimeContext):
     instance = context.instance
     if instance.object_type == "customer_request":
         return context.session.get(CustomerRequest, instance.object_id)
+    if instance.object_type == "meter":
+        return context.session.get(Meter, instance.object_id)
     raise DomainError(f"this process is not linked to an object whose status it can set ({instance.object_type})")
 
 
 def set_status(context: RuntimeContext, data: dict, status: str, note: str | None = None) -> dict:
     obj = _business_object(context)
+    if not isinstance(obj, CustomerRequest):
+        raise DomainError("set_status moves customer requests; meters move through move_meter")
     try:
         target = RequestStatus(status)
     except ValueError as exc:
@@ -77,10 +84,50 @@ def set_fee(context: RuntimeContext, data: dict, amount) -> dict:
     return {}
 
 
+def _meter(context: RuntimeContext) -> Meter:
+    meter = _business_object(context)
+    if not isinstance(meter, Meter):
+        raise DomainError("this operation needs a process linked to a meter")
+    return meter
+
+
+def move_meter(context: RuntimeContext, data: dict, kind: str, document_no: str, store: str | None = None,
+               reason: str | None = None) -> dict:
+    meter = _meter(context)
+    store_id = None
+    if store:
+        store_id = context.session.scalar(sa.select(Store.id).where(Store.code == store))
+        if store_id is None:
+            raise DomainError(f"unknown store '{store}'")
+    move_meters(context.session, MovementKind(kind), [meter.number], store_id, str(document_no), context.actor,
+                reason=reason)
+    return {"meter_status": meter.status.value}
+
+
+def calibrate(context: RuntimeContext, data: dict, passed, tested_on, certificate=None, remarks=None) -> dict:
+    meter = _meter(context)
+    tested = tested_on if isinstance(tested_on, date) else date.fromisoformat(str(tested_on))
+    calibration = record_calibration(context.session, meter, bool(passed), tested, context.actor,
+                                     certificate=certificate, remarks=remarks)
+    return {"meter_status": meter.status.value,
+            "next_due": calibration.next_due.isoformat() if calibration.next_due else None}
+
+
+def scrap(context: RuntimeContext, data: dict, note: str | None = None) -> dict:
+    meter = _meter(context)
+    scrap_meter(context.session, meter, context.actor, note)
+    return {"meter_status": meter.status.value}
+
+
 SERVICES: dict[str, Service] = {s.name: s for s in [
     Service("set_status", set_status, frozenset({"status"}),
             "move the business object to a named status, recorded with who and when"),
     Service("create_service_order", create_order, frozenset({"order_type"}),
             "create a service order (survey, installation, ...) for the request's service point"),
     Service("set_fee", set_fee, frozenset({"amount"}), "record the connection fee the customer must pay"),
+    Service("move_meter", move_meter, frozenset({"kind", "document_no"}),
+            "send, receive or reject the process's meter (store code for send and receive)"),
+    Service("record_calibration", calibrate, frozenset({"passed", "tested_on"}),
+            "record a laboratory test: pass with certificate and new due date, or fail and reject"),
+    Service("scrap_meter", scrap, frozenset(), "scrap the process's rejected meter"),
 ]}

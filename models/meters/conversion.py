@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -31,7 +31,7 @@ from models.meters.entities import (
     Store,
     UsageType,
 )
-from models.types import today
+from models.types import add_months, today
 
 COLUMNS = ["number", "manufacturer", "model", "store", "status", "last_calibration", "registers"]
 STOCK_STATUSES = {MeterStatus.IN_STORE, MeterStatus.IN_LAB, MeterStatus.REJECTED, MeterStatus.SCRAPPED}
@@ -142,7 +142,7 @@ def import_meters(session: Session, rows: list[tuple[int, dict]], by: str,
     if problems:
         raise ImportRefused(problems)
     for number, model, store, status, last, registers in plans:
-        due = last + timedelta(days=model.calibration_interval_months * 30) if last else None
+        due = add_months(last, model.calibration_interval_months) if last else None
         meter = Meter(number=number, model=model, store=store, status=status, last_calibrated_on=last,
                       next_calibration_due=due,
                       registers=[Register(code=c, usage_type=u, multiplier=m, digits=model.digits)

@@ -183,6 +183,30 @@ class MeterMovement(db.Model):
         return f"{self.kind.value} {self.meter.number if self.meter else ''} {self.document_no}"
 
 
+class Calibration(db.Model):
+    """A laboratory test of a meter: passed with a certificate and a new due date, or failed."""
+
+    __tablename__ = "calibrations"
+    __table_args__ = (
+        rule("NOT passed OR certificate IS NOT NULL", "certificate_when_passed", "certificate",
+             "a passed calibration needs its certificate number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meter_id: Mapped[int] = mapped_column(sa.ForeignKey("meters.id", ondelete="CASCADE"), index=True)
+    tested_on: Mapped[date]
+    passed: Mapped[bool]
+    certificate: Mapped[str | None] = mapped_column(sa.String(60))
+    next_due: Mapped[date | None]
+    remarks: Mapped[str | None] = mapped_column(sa.String(500))
+    by: Mapped[str] = mapped_column(sa.String(255))
+
+    meter: Mapped[Meter] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.meter.number if self.meter else ''} {'passed' if self.passed else 'failed'} {self.tested_on}"
+
+
 class Register(db.Model):
     """One measured quantity of a meter; consumption = reading difference x multiplier."""
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from models.audit.recorder import record_bulk
 from models.errors import DomainError
 from models.meters.entities import (
     METER_TRANSITIONS,
+    Calibration,
     Meter,
     MeterBatch,
     MeterModel,
@@ -24,7 +25,7 @@ from models.meters.entities import (
     UsageType,
 )
 from models.statuses import check_transition
-from models.types import today
+from models.types import add_months, today
 
 MAX_BATCH = 100_000
 SHOWN = 20   # conflicting numbers listed in a refusal before "and N more"
@@ -82,7 +83,7 @@ def register_meter_batch(session: Session, first: int, last: int, model_id: int,
     session.add(batch)
     session.flush()
     status = MeterStatus.IN_LAB if store.kind is StoreKind.LABORATORY else MeterStatus.IN_STORE
-    due = received_on + timedelta(days=model.calibration_interval_months * 30)
+    due = add_months(received_on, model.calibration_interval_months)
     session.execute(sa.insert(Meter.__table__), [
         {"number": n, "model_id": model.id, "status": status, "store_id": store.id, "batch_id": batch.id,
          "last_calibrated_on": received_on, "next_calibration_due": due} for n in numbers])
@@ -177,3 +178,35 @@ def move_meters(session: Session, kind: MovementKind, numbers: list[str], store_
         movements.append(movement)
     session.flush()
     return movements
+
+
+def record_calibration(session: Session, meter: Meter, passed: bool, tested_on: date, by: str,
+                       certificate: str | None = None, remarks: str | None = None) -> Calibration:
+    """Pass: certificate, last calibration and the next due date; fail: the meter is rejected."""
+    if meter.status is not MeterStatus.IN_LAB:
+        raise DomainError(f"meter {meter.number} is {meter.status.value}, not in the laboratory", "meter")
+    if passed and not (certificate or "").strip():
+        raise DomainError("a passed calibration needs its certificate number", "certificate")
+    if tested_on > today():
+        raise DomainError("cannot be in the future", "tested_on")
+    next_due = add_months(tested_on, meter.model.calibration_interval_months) if passed else None
+    calibration = Calibration(meter=meter, tested_on=tested_on, passed=passed, by=by, remarks=remarks or None,
+                              certificate=(certificate or "").strip() or None, next_due=next_due)
+    session.add(calibration)
+    if passed:
+        meter.last_calibrated_on, meter.next_calibration_due = tested_on, next_due
+    else:
+        move_meters(session, MovementKind.REJECT, [meter.number], None, f"CAL-{meter.number}", by,
+                    reason=f"failed calibration: {remarks or 'no remarks'}", moved_on=tested_on)
+    session.flush()
+    return calibration
+
+
+def scrap_meter(session: Session, meter: Meter, by: str, note: str | None = None) -> None:
+    """A rejected meter leaves the stock for good; its number is never used again."""
+    check_transition(METER_TRANSITIONS, meter.status, MeterStatus.SCRAPPED, f"meter {meter.number}")
+    meter.status = MeterStatus.SCRAPPED
+    session.add(MeterMovement(meter=meter, kind=MovementKind.REJECT, from_store_id=meter.store_id, to_store_id=None,
+                              document_no=f"SCRAP-{meter.number}", moved_on=today(), by=by,
+                              reason=f"scrapped{': ' + note if note else ''}"))
+    session.flush()

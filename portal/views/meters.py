@@ -9,12 +9,13 @@ from flask_login import current_user
 
 from models.base import db
 from models.errors import DomainError
-from models.meters.entities import Meter, MeterBatch, MeterModel, MeterMovement, MovementKind, Store
+from models.meters.entities import Meter, MeterBatch, MeterModel, MeterMovement, MovementKind, Store, StoreKind
 from models.meters.operations import move_meters, parse_meter_selection, register_meter_batch
 from models.users.entities import RoleName
 from portal.auth import ANY_STAFF, roles_allowed
 from reports.exports import csv_response
 from reports.queries import movement_report, stock_by_store
+from workflows.meter_processes import start_calibrations
 
 bp = Blueprint("meters", __name__, url_prefix="/meters")
 KEEPERS = (RoleName.CLERK, RoleName.PROCESS_OWNER, RoleName.ADMIN)   # store keepers work as clerks
@@ -126,3 +127,26 @@ def report():
               r.to_store or "", r.by, r.reason or "") for r in rows])
     return render_template("meters/report.html", rows=rows, stores=_stores(), kinds=MovementKind,
                            date_from=date_from, date_to=date_to, kind=kind)
+
+
+@bp.route("/calibration/new", methods=["GET", "POST"])
+@roles_allowed(*KEEPERS)
+def start_calibration():
+    """Select due meters and start their calibration process (send to the lab, test, return or scrap)."""
+    form = request.form if request.method == "POST" else request.args
+    errors = {}
+    if request.method == "POST":
+        try:
+            started = start_calibrations(db.session, parse_meter_selection(form.get("meters", "")),
+                                         form.get("lab_store", ""), form.get("return_store", ""), current_user.email)
+            db.session.commit()
+            flash(f"Started calibration of {len(started)} meter(s); their tasks are in the worklist.", "success")
+            return redirect(url_for("worklist.index", queue="unclaimed", process="meter_calibration"))
+        except DomainError as exc:
+            db.session.rollback()
+            errors[exc.field or "meters"] = exc.message
+    stores = _stores()
+    return render_template("meters/calibration.html", form=form, errors=errors,
+                           labs=[(s.code, str(s)) for s in stores if s.kind is StoreKind.LABORATORY],
+                           store_options=[(s.code, str(s)) for s in stores if s.kind is not StoreKind.LABORATORY]), \
+        (422 if errors else 200)

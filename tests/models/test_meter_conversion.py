@@ -27,7 +27,7 @@ def test_valid_file_imports_with_registers_and_due_dates(db, refs):
     meter = db.session.scalar(sa.select(Meter).where(Meter.number == "70002"))
     assert result.created == 2 and [(r.code, r.multiplier) for r in meter.registers] == [("1.8.1", 40), ("3.8.0", 40)]
     first = db.session.scalar(sa.select(Meter).where(Meter.number == "70001"))
-    assert first.next_calibration_due.isoformat() == "2029-11-23"   # 120 months of 30 days
+    assert first.next_calibration_due.isoformat() == "2030-01-15"   # the model's 120 months later
 
 
 def test_same_file_twice_changes_nothing(db, refs):

@@ -1,0 +1,137 @@
+"""Installing and removing meters and control devices at service points, with register readings."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.errors import DomainError
+from models.meters.entities import (
+    METER_TRANSITIONS,
+    ControlDevice,
+    Installation,
+    Meter,
+    MeterStatus,
+    Store,
+    StoreKind,
+)
+from models.premises.entities import ServicePoint
+from models.readings.entities import Reading, ReadingType
+from models.statuses import check_transition
+
+
+def parse_readings(text: str, meter: Meter) -> dict[str, Decimal]:
+    """'12345' for a one-register meter, or '1.8.1=120; 1.8.2=340' naming each register."""
+    codes = [r.code for r in meter.registers]
+    text = (text or "").strip()
+    pairs = {}
+    try:
+        if "=" not in text and len(codes) == 1:
+            pairs = {codes[0]: Decimal(text)}
+        else:
+            for part in filter(None, (p.strip() for p in text.replace(",", ";").split(";"))):
+                code, value = (x.strip() for x in part.split("="))
+                pairs[code] = Decimal(value)
+    except (ValueError, InvalidOperation) as exc:
+        raise DomainError(f"'{text}' is not a reading for each register ({', '.join(codes)})", "readings") from exc
+    return pairs
+
+
+def _check_readings(meter: Meter, readings: dict[str, Decimal]) -> None:
+    codes = {r.code: r for r in meter.registers}
+    missing, unknown = set(codes) - set(readings), set(readings) - set(codes)
+    if missing or unknown:
+        raise DomainError(f"meter {meter.number} needs a reading of each register ({', '.join(sorted(codes))})"
+                          + (f"; unknown {', '.join(sorted(unknown))}" if unknown else ""), "readings")
+    for code, value in readings.items():
+        limit = Decimal(10) ** codes[code].digits
+        if value < 0 or value >= limit:
+            raise DomainError(f"{code}: {value} does not fit a {codes[code].digits}-digit register", "readings")
+
+
+def _record(session: Session, meter: Meter, readings: dict, on: date, kind: ReadingType, installation, by: str):
+    for register in meter.registers:
+        session.add(Reading(register=register, read_on=on, value=readings[register.code], reading_type=kind,
+                            installation=installation, by=by, source="field crew"))
+
+
+def current_meter_installation(session: Session, service_point_id: int) -> Installation | None:
+    return session.scalar(sa.select(Installation).where(
+        Installation.service_point_id == service_point_id, Installation.meter_id.is_not(None),
+        Installation.removed_on.is_(None)))
+
+
+def install_meter(session: Session, service_point: ServicePoint, meter: Meter, installed_on: date,
+                  readings: dict[str, Decimal], by: str) -> Installation:
+    if current_meter_installation(session, service_point.id) is not None:
+        raise DomainError(f"service point {service_point.spn} already has a meter: remove it first", "meter")
+    if meter.status is not MeterStatus.IN_STORE:
+        raise DomainError(f"meter {meter.number} is {meter.status.value.replace('_', ' ')}, not in a store", "meter")
+    _check_readings(meter, readings)
+    check_transition(METER_TRANSITIONS, meter.status, MeterStatus.INSTALLED, f"meter {meter.number}")
+    installation = Installation(service_point=service_point, meter_point_id=service_point.meter_point_id,
+                                meter=meter, installed_on=installed_on)
+    session.add(installation)
+    meter.status, meter.store_id = MeterStatus.INSTALLED, None
+    _record(session, meter, readings, installed_on, ReadingType.INSTALLATION, installation, by)
+    session.flush()
+    return installation
+
+
+def remove_meter(session: Session, installation: Installation, removed_on: date, readings: dict[str, Decimal],
+                 to_store: Store, by: str) -> None:
+    """Take a meter out with its final readings; it goes to a store or to the laboratory."""
+    if installation.removed_on is not None:
+        raise DomainError(f"meter {installation.meter.number} was already removed on {installation.removed_on}",
+                          "meter")
+    if removed_on < installation.installed_on:
+        raise DomainError(f"must not be before the installation on {installation.installed_on}", "removed_on")
+    meter = installation.meter
+    _check_readings(meter, readings)
+    target = MeterStatus.IN_LAB if to_store.kind is StoreKind.LABORATORY else MeterStatus.IN_STORE
+    check_transition(METER_TRANSITIONS, meter.status, target, f"meter {meter.number}")
+    installation.removed_on = removed_on
+    meter.status, meter.store_id = target, to_store.id
+    _record(session, meter, readings, removed_on, ReadingType.REMOVAL, installation, by)
+    session.flush()
+
+
+def change_meter(session: Session, service_point: ServicePoint, new_meter: Meter, changed_on: date,
+                 old_readings: dict[str, Decimal], new_readings: dict[str, Decimal], old_meter_to: Store,
+                 by: str) -> Installation:
+    """A meter change in one step: both meters' readings are kept, so billing can charge the old meter
+    up to its removal reading and the new one from its installation reading."""
+    current = current_meter_installation(session, service_point.id)
+    if current is None:
+        raise DomainError(f"service point {service_point.spn} has no meter to change", "meter")
+    # Check the new meter before the old one comes out: a refusal must leave the site as it was.
+    if new_meter.status is not MeterStatus.IN_STORE:
+        raise DomainError(f"meter {new_meter.number} is {new_meter.status.value.replace('_', ' ')}, not in a store",
+                          "meter")
+    _check_readings(new_meter, new_readings)
+    remove_meter(session, current, changed_on, old_readings, old_meter_to, by)
+    return install_meter(session, service_point, new_meter, changed_on, new_readings, by)
+
+
+def install_control_device(session: Session, service_point: ServicePoint, device: ControlDevice,
+                           installed_on: date) -> Installation:
+    busy = session.scalar(sa.select(Installation).where(Installation.control_device_id == device.id,
+                                                        Installation.removed_on.is_(None)))
+    if busy is not None:
+        raise DomainError(f"{device.serial} is installed at {busy.service_point.spn}", "control_device")
+    installation = Installation(service_point=service_point, control_device=device, installed_on=installed_on,
+                                meter_point_id=service_point.meter_point_id)
+    session.add(installation)
+    session.flush()
+    return installation
+
+
+def remove_control_device(session: Session, installation: Installation, removed_on: date) -> None:
+    if installation.removed_on is not None or installation.control_device_id is None:
+        raise DomainError("this control device is not installed", "control_device")
+    if removed_on < installation.installed_on:
+        raise DomainError(f"must not be before the installation on {installation.installed_on}", "removed_on")
+    installation.removed_on = removed_on
+    session.flush()

@@ -12,6 +12,7 @@ def beat_schedule(app: Flask) -> dict:
     return {
         # BPMN timers wake nothing by themselves: fire the due ones every CMS_TIMER_WAKE_SECONDS.
         "wake-process-timers": {"task": "workflows.wake", "schedule": app.config["CMS_TIMER_WAKE_SECONDS"]},
+        "replace-meters-falling-due": {"task": "meters.start_due_replacements", "schedule": 6 * 3600.0},
     }
 
 

@@ -1,12 +1,17 @@
 """Starting the meter processes: calibration of meters that fall due."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
-from models.meters.entities import Meter, MeterStatus, Store, StoreKind
-from models.process.entities import InstanceStatus, ProcessInstance
+from models.meters.entities import Installation, Meter, MeterStatus, Store, StoreKind
+from models.meters.installations import current_meter_installation
+from models.premises.entities import ServicePoint
+from models.process.entities import InstanceStatus, ProcessDefinition, ProcessInstance
+from models.types import today
 from workflows.runtime import start_instance
 
 CALIBRATION = "meter_calibration"
@@ -38,3 +43,38 @@ def start_calibrations(session: Session, numbers: list[str], lab_store: str, ret
     return [start_instance(session, CALIBRATION, by, "meter", meters[n].id,
                            {"lab_store": lab_store, "return_store": return_store, "meter_number": n})
             for n in numbers]
+
+
+REPLACEMENT = "meter_replacement"
+
+
+def start_meter_replacement(session: Session, service_point: ServicePoint, reason: str, by: str) -> ProcessInstance:
+    """Started by a clerk, by a calibration falling due, or by a reading anomaly."""
+    if current_meter_installation(session, service_point.id) is None:
+        raise DomainError(f"service point {service_point.spn} has no meter to replace", "service_point")
+    running = session.scalar(sa.select(ProcessInstance.id).join(ProcessInstance.definition).where(
+        ProcessInstance.object_type == "service_point", ProcessInstance.object_id == service_point.id,
+        ProcessInstance.status == InstanceStatus.RUNNING, ProcessDefinition.key == REPLACEMENT))
+    if running:
+        raise DomainError(f"service point {service_point.spn} already has a meter replacement running (#{running})",
+                          "service_point")
+    return start_instance(session, REPLACEMENT, by, "service_point", service_point.id, {"reason": reason})
+
+
+def start_due_replacements(session: Session, within_days: int, by: str = "calibration due") -> list[int]:
+    """Installed meters whose calibration falls due get a replacement (they go to the lab when changed)."""
+    horizon = today() + timedelta(days=within_days)
+    rows = session.execute(sa.select(Installation.service_point_id, Meter.number)
+                           .join(Meter, Meter.id == Installation.meter_id)
+                           .where(Installation.removed_on.is_(None), Meter.status == MeterStatus.INSTALLED,
+                                  Meter.next_calibration_due <= horizon)).all()
+    busy = set(session.scalars(sa.select(ProcessInstance.object_id).join(ProcessInstance.definition).where(
+        ProcessInstance.object_type == "service_point", ProcessInstance.status == InstanceStatus.RUNNING,
+        ProcessDefinition.key == REPLACEMENT)))
+    started = []
+    for service_point_id, number in rows:
+        if service_point_id in busy:
+            continue
+        sp = session.get(ServicePoint, service_point_id)
+        started.append(start_meter_replacement(session, sp, f"calibration of meter {number} falls due", by).id)
+    return started

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from models.meters.entities import Meter
+from models.premises.entities import ServicePoint
 from models.requests.entities import CustomerRequest
 
 
@@ -20,6 +21,10 @@ def describe(session: Session, object_type: str | None, object_id: int | None) -
             "address": str(sp.property) if sp else None,
             "amount": request.fee_amount,
         }
+    if object_type == "service_point" and object_id:
+        sp = session.get(ServicePoint, object_id)
+        if sp is not None:
+            return {"object_label": f"service point {sp.spn}", "spn": sp.spn, "address": str(sp.property)}
     if object_type == "meter" and object_id:
         meter = session.get(Meter, object_id)
         if meter is not None:

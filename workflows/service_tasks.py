@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from models.errors import DomainError
 from models.meters.entities import Meter, MovementKind, Store
+from models.meters.installations import change_meter, current_meter_installation, parse_readings
 from models.meters.operations import move_meters, record_calibration, scrap_meter
+from models.premises.entities import ServicePoint
 from models.requests.entities import CustomerRequest, RequestStatus
 from models.requests.operations import change_request_status
-from models.service_orders.entities import ServiceOrderType
-from models.service_orders.operations import create_service_order
+from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
+from models.service_orders.operations import change_service_order_status, create_service_order
 from models.types import today
 
 
@@ -44,6 +46,8 @@ class Service:
 
 def _business_object(context: RuntimeContext):
     instance = context.instance
+    if instance.object_type == "service_point":
+        return context.session.get(ServicePoint, instance.object_id)
     if instance.object_type == "customer_request":
         return context.session.get(CustomerRequest, instance.object_id)
     if instance.object_type == "meter":
@@ -64,11 +68,48 @@ def set_status(context: RuntimeContext, data: dict, status: str, note: str | Non
 
 
 def create_order(context: RuntimeContext, data: dict, order_type: str, planned_in_days: str = "7") -> dict:
-    request = _business_object(context)
+    subject = _business_object(context)
+    if isinstance(subject, ServicePoint):
+        service_point_id, request_id = subject.id, None
+    elif isinstance(subject, CustomerRequest):
+        service_point_id, request_id = subject.service_point_id, subject.id
+    else:
+        raise DomainError("service orders are created for requests and service points")
     order = create_service_order(
-        context.session, ServiceOrderType(order_type), context.actor, service_point_id=request.service_point_id,
-        request_id=request.id, planned_on=today() + timedelta(days=int(planned_in_days)))
+        context.session, ServiceOrderType(order_type), context.actor, service_point_id=service_point_id,
+        request_id=request_id, planned_on=today() + timedelta(days=int(planned_in_days)))
     return {"service_order_id": order.id, "service_order_number": order.number}
+
+
+def complete_order(context: RuntimeContext, data: dict, result: str) -> dict:
+    order = context.session.get(ServiceOrder, data.get("service_order_id"))
+    if order is None:
+        raise DomainError("this process has no service order to complete")
+    if order.status is ServiceOrderStatus.CREATED:
+        change_service_order_status(context.session, order, ServiceOrderStatus.IN_PROGRESS, context.actor)
+    change_service_order_status(context.session, order, ServiceOrderStatus.COMPLETED, context.actor, result=result)
+    return {"service_order_status": order.status.value}
+
+
+def replace_meter(context: RuntimeContext, data: dict, changed_on, old_readings: str, new_meter_number: str,
+                  new_readings: str, lab_store: str) -> dict:
+    service_point = _business_object(context)
+    if not isinstance(service_point, ServicePoint):
+        raise DomainError("a meter change needs a process linked to a service point")
+    new_meter = context.session.scalar(sa.select(Meter).where(Meter.number == str(new_meter_number).strip()))
+    if new_meter is None:
+        raise DomainError(f"no meter with number {new_meter_number}")
+    lab = context.session.scalar(sa.select(Store).where(Store.code == lab_store))
+    if lab is None:
+        raise DomainError(f"unknown store '{lab_store}'")
+    current = current_meter_installation(context.session, service_point.id)
+    if current is None:
+        raise DomainError(f"service point {service_point.spn} has no meter to change")
+    on = changed_on if isinstance(changed_on, date) else date.fromisoformat(str(changed_on))
+    change_meter(context.session, service_point, new_meter, on, parse_readings(old_readings, current.meter),
+                 parse_readings(new_readings, new_meter), lab, context.actor,
+                 document_no=str(data.get("service_order_number") or "meter change"))
+    return {"old_meter": current.meter.number, "new_meter": new_meter.number}
 
 
 def set_fee(context: RuntimeContext, data: dict, amount) -> dict:
@@ -130,4 +171,9 @@ SERVICES: dict[str, Service] = {s.name: s for s in [
     Service("record_calibration", calibrate, frozenset({"passed", "tested_on"}),
             "record a laboratory test: pass with certificate and new due date, or fail and reject"),
     Service("scrap_meter", scrap, frozenset(), "scrap the process's rejected meter"),
+    Service("complete_service_order", complete_order, frozenset({"result"}),
+            "complete the process's service order with its result"),
+    Service("change_meter", replace_meter,
+            frozenset({"changed_on", "old_readings", "new_meter_number", "new_readings", "lab_store"}),
+            "replace the service point's meter: final readings of the old one, initial of the new one"),
 ]}

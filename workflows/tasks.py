@@ -29,3 +29,13 @@ def wake_due_instances() -> int:
 @shared_task(name="workflows.wake")
 def wake() -> int:
     return wake_due_instances()
+
+
+@shared_task(name="meters.start_due_replacements")
+def start_due_replacements_task(within_days: int = 30) -> int:
+    """Daily: installed meters whose calibration falls due within the horizon get a replacement process."""
+    from workflows.meter_processes import start_due_replacements
+    with acting_as(Actor(None, "calibration due")):
+        started = start_due_replacements(db.session, within_days)
+        db.session.commit()
+    return len(started)

@@ -13,7 +13,9 @@ from models.meters.entities import (
     ControlDevice,
     Installation,
     Meter,
+    MeterMovement,
     MeterStatus,
+    MovementKind,
     Store,
     StoreKind,
 )
@@ -81,7 +83,7 @@ def install_meter(session: Session, service_point: ServicePoint, meter: Meter, i
 
 
 def remove_meter(session: Session, installation: Installation, removed_on: date, readings: dict[str, Decimal],
-                 to_store: Store, by: str) -> None:
+                 to_store: Store, by: str, document_no: str = "removal") -> None:
     """Take a meter out with its final readings; it goes to a store or to the laboratory."""
     if installation.removed_on is not None:
         raise DomainError(f"meter {installation.meter.number} was already removed on {installation.removed_on}",
@@ -95,12 +97,15 @@ def remove_meter(session: Session, installation: Installation, removed_on: date,
     installation.removed_on = removed_on
     meter.status, meter.store_id = target, to_store.id
     _record(session, meter, readings, removed_on, ReadingType.REMOVAL, installation, by)
+    session.add(MeterMovement(meter=meter, kind=MovementKind.RECEIVE, from_store_id=None, to_store_id=to_store.id,
+                              document_no=document_no, moved_on=removed_on, by=by,
+                              reason=f"removed from {installation.service_point.spn}"))
     session.flush()
 
 
 def change_meter(session: Session, service_point: ServicePoint, new_meter: Meter, changed_on: date,
                  old_readings: dict[str, Decimal], new_readings: dict[str, Decimal], old_meter_to: Store,
-                 by: str) -> Installation:
+                 by: str, document_no: str = "meter change") -> Installation:
     """A meter change in one step: both meters' readings are kept, so billing can charge the old meter
     up to its removal reading and the new one from its installation reading."""
     current = current_meter_installation(session, service_point.id)
@@ -111,7 +116,7 @@ def change_meter(session: Session, service_point: ServicePoint, new_meter: Meter
         raise DomainError(f"meter {new_meter.number} is {new_meter.status.value.replace('_', ' ')}, not in a store",
                           "meter")
     _check_readings(new_meter, new_readings)
-    remove_meter(session, current, changed_on, old_readings, old_meter_to, by)
+    remove_meter(session, current, changed_on, old_readings, old_meter_to, by, document_no)
     return install_meter(session, service_point, new_meter, changed_on, new_readings, by)
 
 

@@ -109,3 +109,30 @@ def calibration_due_in_month(session: Session, year: int, month: int, limit: int
              .join(MeterModel, MeterModel.id == Meter.model_id).outerjoin(Store, Store.id == Meter.store_id)
              .where(*conditions).order_by(Meter.next_calibration_due, Meter.number))
     return session.execute(query.limit(limit) if limit else query).all()
+
+
+def service_order_report(session: Session, date_from, date_to, order_type=None, status=None, area=None,
+                         limit: int | None = 1000):
+    """Service orders created in an interval, by type, status and area (the reading route's area)."""
+    from models.premises.entities import ReadingRoute, ServicePoint
+    from models.service_orders.entities import ServiceOrder
+    query = (sa.select(ServiceOrder, ServicePoint.spn, ReadingRoute.area)
+             .outerjoin(ServicePoint, ServicePoint.id == ServiceOrder.service_point_id)
+             .outerjoin(ReadingRoute, ReadingRoute.id == ServicePoint.route_id)
+             .where(ServiceOrder.created_on >= date_from, ServiceOrder.created_on <= date_to)
+             .order_by(ServiceOrder.created_on.desc(), ServiceOrder.id.desc()))
+    if order_type:
+        query = query.where(ServiceOrder.order_type == order_type)
+    if status:
+        query = query.where(ServiceOrder.status == status)
+    if area:
+        query = query.where(ReadingRoute.area == area)
+    return session.execute(query.limit(limit) if limit else query).all()
+
+
+def service_orders_by_type_and_status(rows) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for order, _spn, _area in rows:
+        by_status = out.setdefault(order.order_type.value, {})
+        by_status[order.status.value] = by_status.get(order.status.value, 0) + 1
+    return out

@@ -13,8 +13,8 @@ def _error_page(error: HTTPException):
 
 
 def register_views(app: Flask) -> None:
-    from portal.views import dashboard, meters, processes, requests, worklist
-    for module in (dashboard, worklist, requests, processes, meters):
+    from portal.views import dashboard, meters, processes, requests, service_orders, service_points, worklist
+    for module in (dashboard, worklist, requests, processes, meters, service_orders, service_points):
         app.register_blueprint(module.bp)
     app.register_blueprint(processes.vendor)
     from reports.views import bp as report_pages

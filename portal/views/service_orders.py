@@ -1,0 +1,99 @@
+"""/service-orders: create, assign and record field work; the service-order report with its chart."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from models.base import db
+from models.errors import DomainError
+from models.premises.entities import ReadingRoute, ServicePoint
+from models.process.operations import status_history
+from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
+from models.service_orders.operations import change_service_order_status, create_service_order
+from portal.auth import ANY_STAFF, roles_allowed
+from reports.exports import csv_response
+from reports.figures import service_order_chart
+from reports.queries import service_order_report, service_orders_by_type_and_status
+
+bp = Blueprint("service_orders", __name__, url_prefix="/service-orders")
+
+
+def _date(value, default):
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@bp.get("/")
+@roles_allowed(*ANY_STAFF)
+def index():
+    args = request.args
+    date_to = _date(args.get("date_to"), date.today())
+    date_from = _date(args.get("date_from"), date_to - timedelta(days=90))
+    kind = args.get("type") if args.get("type") in {t.value for t in ServiceOrderType} else None
+    status = args.get("status") if args.get("status") in {s.value for s in ServiceOrderStatus} else None
+    area = args.get("area") or None
+    rows = service_order_report(db.session, date_from, date_to, kind, status, area,
+                                limit=None if args.get("format") == "csv" else 1000)
+    if args.get("format") == "csv":
+        return csv_response(f"service-orders-{date_from}-{date_to}.csv",
+                            ["number", "type", "status", "spn", "area", "created", "planned", "done", "crew", "result"],
+                            [(o.number, o.order_type.value, o.status.value, spn or "", a or "", o.created_on,
+                              o.planned_on or "", o.actual_on or "", o.crew or "", o.result or "")
+                             for o, spn, a in rows])
+    areas = db.session.scalars(sa.select(ReadingRoute.area).distinct().order_by(ReadingRoute.area)).all()
+    return render_template("service_orders/index.html", rows=rows, chart=service_order_chart(
+        service_orders_by_type_and_status(rows)), types=ServiceOrderType, statuses=ServiceOrderStatus, areas=areas,
+        date_from=date_from, date_to=date_to, kind=kind, status=status, area=area)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_allowed(*ANY_STAFF)
+def new():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            sp = db.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == form.get("spn", "").strip()))
+            if sp is None:
+                raise DomainError(f"no service point with number {form.get('spn')}", "spn")
+            order = create_service_order(db.session, ServiceOrderType(form.get("order_type")), current_user.email,
+                                         service_point_id=sp.id, planned_on=_date(form.get("planned_on"), None),
+                                         crew=form.get("crew") or None)
+            db.session.commit()
+            flash(f"Created {order}.", "success")
+            return redirect(url_for(".show", order_id=order.id))
+        except (DomainError, ValueError) as exc:
+            db.session.rollback()
+            errors[getattr(exc, "field", None) or "order_type"] = getattr(exc, "message", str(exc))
+    return render_template("service_orders/new.html", form=form, errors=errors, types=ServiceOrderType), \
+        (422 if errors else 200)
+
+
+@bp.get("/<int:order_id>")
+@roles_allowed(*ANY_STAFF)
+def show(order_id: int):
+    order = db.session.get(ServiceOrder, order_id) or abort(404)
+    return render_template("service_orders/show.html", order=order, statuses=ServiceOrderStatus,
+                           history=status_history(db.session, "service_order", order.id))
+
+
+@bp.post("/<int:order_id>/status")
+@roles_allowed(*ANY_STAFF)
+def change_status(order_id: int):
+    order = db.session.get(ServiceOrder, order_id) or abort(404)
+    try:
+        if request.form.get("crew"):
+            order.crew = request.form["crew"].strip()[:100]
+        change_service_order_status(db.session, order, ServiceOrderStatus(request.form.get("status")),
+                                    current_user.email, result=request.form.get("result") or None,
+                                    actual_on=_date(request.form.get("actual_on"), None))
+        db.session.commit()
+        flash(f"{order.number} is now {order.status.value.replace('_', ' ')}.", "success")
+    except (DomainError, ValueError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for(".show", order_id=order_id))

@@ -1,0 +1,75 @@
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from models.meters.entities import StoreKind
+from models.meters.installations import install_meter
+from models.service_orders.entities import ServiceOrder, ServiceOrderStatus
+from tests.conftest import csrf_token
+
+
+def post(client, url, data, page="/service-orders/new"):
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, page)})
+
+
+def test_clerk_creates_assigns_and_completes_a_service_order(db, client, login, make):
+    sp = make.service_point()
+    login("clerk")
+    response = post(client, "/service-orders/new",
+                    {"order_type": "inspection", "spn": sp.spn, "planned_on": "2026-12-03"})
+    assert response.status_code == 302
+    order = db.session.scalar(sa.select(ServiceOrder))
+    post(client, f"/service-orders/{order.id}/status", {"status": "assigned", "crew": "Crew Bandung 2"})
+    post(client, f"/service-orders/{order.id}/status", {"status": "in_progress"})
+    post(client, f"/service-orders/{order.id}/status", {"status": "completed", "result": "seal replaced"})
+    assert (order.status, order.crew, order.result) == (ServiceOrderStatus.COMPLETED, "Crew Bandung 2", "seal replaced")
+    page = client.get(f"/service-orders/{order.id}").text
+    assert "in_progress → <b>completed</b>" in page
+
+
+def test_wrong_order_move_is_refused_with_the_allowed_ones(db, client, login, make):
+    sp = make.service_point()
+    login("clerk")
+    post(client, "/service-orders/new", {"order_type": "inspection", "spn": sp.spn})
+    order = db.session.scalar(sa.select(ServiceOrder))
+    response = post(client, f"/service-orders/{order.id}/status", {"status": "completed"})
+    page = client.get(response.headers["Location"]).text
+    assert "cannot move from created to completed; allowed next: assigned, cancelled, in_progress" in page
+
+
+def test_report_with_chart_and_csv(db, client, login, make):
+    sp = make.service_point()
+    login("clerk")
+    for kind in ("inspection", "inspection", "survey"):
+        post(client, "/service-orders/new", {"order_type": kind, "spn": sp.spn})
+    page = client.get("/service-orders/").text
+    assert 'id="service-order-chart"' in page and page.count("<td>inspection</td>") == 2
+    csv = client.get("/service-orders/?type=inspection&format=csv").text.splitlines()
+    assert csv[0].startswith("number,type,status,spn,area") and len(csv) == 3
+
+
+def test_service_point_page_shows_devices_and_history(db, client, login, make):
+    store = make.store()
+    sp = make.service_point()
+    meter = make.meter(number="97001", store=store)
+    install_meter(db.session, sp, meter, date(2025, 3, 1), {"1.8.0": Decimal("42")}, "crew")
+    db.session.commit()
+    login("clerk")
+    page = client.get(f"/service-points/{sp.spn}").text
+    assert "meter 97001</a></td><td>2025-03-01" in page and "<td>42</td><td>installation</td>" in page
+
+
+def test_clerk_starts_a_meter_replacement_from_the_service_point(db, client, login, make, shipped):
+    store, _ = make.store(), make.store(StoreKind.LABORATORY)
+    sp = make.service_point()
+    install_meter(db.session, sp, make.meter(number="97002", store=store), date(2025, 3, 1),
+                  {"1.8.0": Decimal("1")}, "crew")
+    db.session.commit()
+    login("clerk")
+    url = f"/service-points/{sp.spn}"
+    response = client.post(f"{url}/replace-meter",
+                           data={"reason": "broken glass", "csrf_token": csrf_token(client, url)})
+    assert "Meter replacement started" in client.get(response.headers["Location"]).text
+    order_type = db.session.scalar(sa.select(ServiceOrder.order_type).where(ServiceOrder.service_point_id == sp.id))
+    assert order_type.value == "meter_change"

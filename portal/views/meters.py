@@ -13,7 +13,7 @@ from models.meters.entities import Meter, MeterBatch, MeterModel, MeterMovement,
 from models.meters.operations import move_meters, parse_meter_selection, register_meter_batch
 from models.users.entities import RoleName
 from portal.auth import ANY_STAFF, roles_allowed
-from reports.exports import csv_response
+from reports.exports import csv_response, pdf_response
 from reports.queries import movement_report, stock_by_store
 from workflows.meter_processes import start_calibrations
 
@@ -118,13 +118,16 @@ def report():
     date_from = _date(args.get("date_from"), date_to - timedelta(days=30))
     kind = args.get("kind") if args.get("kind") in {k.value for k in MovementKind} else None
     rows = movement_report(db.session, date_from, date_to, _int(args.get("from_store")), _int(args.get("to_store")),
-                           kind, limit=None if args.get("format") == "csv" else 5000)
+                           kind, limit=None if args.get("format") in ("csv", "pdf") else 5000)
+    header = ["date", "movement", "document", "meter", "manufacturer", "model", "from", "to", "by", "reason"]
+    table = [(r.moved_on, r.kind.value, r.document_no, r.number, r.manufacturer, r.model_code, r.from_store or "",
+              r.to_store or "", r.by, r.reason or "") for r in rows]
     if args.get("format") == "csv":
-        return csv_response(
-            f"meter-movements-{date_from}-{date_to}.csv",
-            ["date", "movement", "document", "meter", "manufacturer", "model", "from", "to", "by", "reason"],
-            [(r.moved_on, r.kind.value, r.document_no, r.number, r.manufacturer, r.model_code, r.from_store or "",
-              r.to_store or "", r.by, r.reason or "") for r in rows])
+        return csv_response(f"meter-movements-{date_from}-{date_to}.csv", header, table)
+    if args.get("format") == "pdf":
+        selection = f"{date_from} to {date_to}" + (f", {kind}" if kind else "") + f"; {len(table)} movement(s)"
+        return pdf_response(f"meter-movements-{date_from}-{date_to}.pdf", "Meter movements between stores",
+                            selection, header, table)
     return render_template("meters/report.html", rows=rows, stores=_stores(), kinds=MovementKind,
                            date_from=date_from, date_to=date_to, kind=kind)
 

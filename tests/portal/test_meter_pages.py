@@ -51,6 +51,8 @@ def test_movement_report_on_screen_and_as_csv(db, client, login, make):
     csv = client.get(f"/meters/movements/report?{query}&format=csv").text.splitlines()
     assert csv[0].startswith("date,movement,document,meter") and len(csv) == 3
     assert csv[1] == f"2026-11-03,send,SJ-1,50001,Itron,{model.model_code},{central.code},{district.code},keeper,"
+    pdf = client.get(f"/meters/movements/report?{query}&format=pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF") and len(pdf.data) > 1500
 
 
 def test_meter_page_shows_its_movement_history(db, client, login, make):

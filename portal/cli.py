@@ -110,8 +110,10 @@ def demo_data(service_points, seed, requests, if_empty):
         click.echo("database already has data; demo data not loaded")
         return
     started = time.perf_counter()
+    from models.demo.field import load_demo_service_orders
     with edge(), click.progressbar(length=service_points, label="service points") as bar:
         counts = load_demo_data(db.session, service_points, seed, progress=bar.update)
+        counts["service_orders"] = load_demo_service_orders(db.session, min(300, service_points // 10 + 20), seed)
     elapsed = time.perf_counter() - started
     click.echo(f"loaded {service_points:,} service points ({sum(counts.values()):,} rows) in {elapsed:.1f} s: "
                f"{service_points / elapsed:,.0f} service points/s")

@@ -38,7 +38,9 @@ from models.meters.entities import (
     ControlDeviceKind,
     Installation,
     Meter,
+    MeterMovement,
     MeterStatus,
+    MovementKind,
     Register,
     StoreKind,
     UsageType,
@@ -51,6 +53,7 @@ from models.premises.entities import (
     ServicePointStatus,
     SupplyVoltage,
 )
+from models.readings.entities import Reading, ReadingType
 from models.tariffs.catalogue import load_pln_catalogue
 
 CHUNK = 5000
@@ -89,7 +92,7 @@ PROFILES = [
     Profile("L/TT", 0.01, (30000000,), True, (5,), False),
 ]
 TABLES = [Customer, IdentityDocument, Account, BankAccount, Property, MeterChamber, MeterPoint, ServicePoint,
-          Contract, ContractVersion, Meter, Register, ControlDevice, Installation]
+          Contract, ContractVersion, Meter, Register, ControlDevice, Installation, Reading, MeterMovement]
 
 
 class _Pools:
@@ -122,6 +125,7 @@ class _State:
     sequence: dict = field(default_factory=lambda: defaultdict(int))
     apartment: dict | None = None
     rows: dict = field(default_factory=lambda: defaultdict(list))
+    registers_of: dict = field(default_factory=lambda: defaultdict(list))
 
     def next_id(self, table) -> int:
         self.ids[table] += 1
@@ -139,9 +143,11 @@ def _mcb(power_va: int, phases: int) -> int:
 
 def _registers(s: _State, meter_id: int, voltage: SupplyVoltage, digits: int) -> None:
     def add(code, usage, multiplier=D(1)):
-        s.rows[Register].append({"id": s.next_id(Register), "meter_id": meter_id, "code": code, "usage_type": usage,
+        register_id = s.next_id(Register)
+        s.rows[Register].append({"id": register_id, "meter_id": meter_id, "code": code, "usage_type": usage,
                                  "digits": digits, "decimals": 0 if voltage is SupplyVoltage.LOW else 2,
                                  "multiplier": multiplier})
+        s.registers_of[meter_id].append(register_id)
     if voltage is SupplyVoltage.LOW:
         add("1.8.0", UsageType.ACTIVE)
         return
@@ -269,9 +275,15 @@ def _service_point(s: _State, i: int) -> None:
 
     installed = _day(s.rng, max(registered, s.as_of - timedelta(days=3650)), s.as_of - timedelta(days=30))
     meter_id = _meter(s, s.rng.choice(p.models), MeterStatus.INSTALLED, None, voltage)
-    s.rows[Installation].append({"id": s.next_id(Installation), "service_point_id": sp_id, "meter_point_id": point_id,
+    installation_id = s.next_id(Installation)
+    s.rows[Installation].append({"id": installation_id, "service_point_id": sp_id, "meter_point_id": point_id,
                                  "meter_id": meter_id, "control_device_id": None, "installed_on": installed,
                                  "removed_on": None})
+    for register_id in s.registers_of.pop(meter_id):   # every register read when the meter went in
+        s.rows[Reading].append({"id": s.next_id(Reading), "register_id": register_id, "read_on": installed,
+                                "value": D(s.rng.randrange(0, 50)), "reading_type": ReadingType.INSTALLATION,
+                                "installation_id": installation_id, "source": "installation", "by": "demo-data",
+                                "created_at": datetime.combine(installed, time(11), tzinfo=UTC)})
     if voltage is SupplyVoltage.LOW:
         phases = s.models[p.models[0]][0].phases
         device_id = s.next_id(ControlDevice)
@@ -284,14 +296,28 @@ def _service_point(s: _State, i: int) -> None:
 
 
 def _stock(s: _State, count: int) -> None:
-    """Meters not installed: most in stores, some at the laboratory."""
+    """Meters not installed: most in stores, some at the laboratory, each with two years of movements
+    that end where it is now (delivered to the central store, then sent on and received)."""
     stores = [sid for kind, ids in s.store_ids.items() if kind is not StoreKind.LABORATORY for sid in ids]
-    for _ in range(count):
+    central = s.store_ids[StoreKind.CENTRAL][0]
+    for n in range(count):
         in_lab = s.rng.random() < 0.1
         store_id = s.store_ids[StoreKind.LABORATORY][0] if in_lab else s.rng.choice(stores)
         index = s.rng.randrange(len(s.models))
         voltage = SupplyVoltage.MEDIUM if s.models[index][0].time_of_use else SupplyVoltage.LOW
-        _meter(s, index, MeterStatus.IN_LAB if in_lab else MeterStatus.IN_STORE, store_id, voltage)
+        meter_id = _meter(s, index, MeterStatus.IN_LAB if in_lab else MeterStatus.IN_STORE, store_id, voltage)
+        s.registers_of.pop(meter_id, None)
+        delivered = s.as_of - timedelta(days=s.rng.randrange(60, 730))
+        moves = [(MovementKind.RECEIVE, None, central, delivered, f"DO-{delivered.year}-{n // 50 + 1:04d}")]
+        if store_id != central:
+            sent = delivered + timedelta(days=s.rng.randrange(5, 50))
+            document = f"SJ-{sent.year}-{s.rng.randrange(1, 9999):04d}"
+            moves += [(MovementKind.SEND, central, store_id, sent, document),
+                      (MovementKind.RECEIVE, central, store_id, sent + timedelta(days=s.rng.randrange(1, 6)), document)]
+        for kind, origin, destination, on, document in moves:
+            s.rows[MeterMovement].append({"id": s.next_id(MeterMovement), "meter_id": meter_id, "kind": kind,
+                                          "from_store_id": origin, "to_store_id": destination, "document_no": document,
+                                          "moved_on": on, "by": "demo-data", "reason": None})
 
 
 def _flush_rows(session: Session, s: _State, counts: dict) -> None:

@@ -1,16 +1,27 @@
 """/service-points/<spn>: the service point's current devices and device history (the inquiry grows here)."""
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.base import db
 from models.errors import DomainError
-from models.meters.entities import Installation, Register
+from models.meters.entities import ControlDevice, Installation, Meter, Register, Store
+from models.meters.installations import (
+    current_meter_installation,
+    install_control_device,
+    install_meter,
+    parse_readings,
+    remove_control_device,
+    remove_meter,
+)
 from models.premises.entities import ServicePoint
 from models.readings.entities import Reading
 from models.service_orders.entities import ServiceOrder
+from models.types import today
 from portal.auth import ANY_STAFF, roles_allowed
 from workflows.meter_processes import start_meter_replacement
 
@@ -29,8 +40,85 @@ def show(spn: str):
         .where(Register.meter_id.in_(meter_ids)).order_by(Reading.read_on.desc(), Reading.id.desc()).limit(50)).all()
     orders = db.session.scalars(sa.select(ServiceOrder).where(ServiceOrder.service_point_id == sp.id)
                                 .order_by(ServiceOrder.id.desc()).limit(20)).all()
+    stores = db.session.scalars(sa.select(Store).order_by(Store.code)).all()
     return render_template("service_points/show.html", sp=sp, installations=installations, readings=readings,
-                           orders=orders)
+                           orders=orders, stores=stores)
+
+
+def _service_point(spn: str) -> ServicePoint:
+    return db.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == spn)) or abort(404)
+
+
+def _day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else today()
+    except ValueError as exc:
+        raise DomainError("must be a date (YYYY-MM-DD)", "date") from exc
+
+
+def _edge(spn: str, action, message: str):
+    """One operation, one commit; a refusal rolls back whole and is shown on the page."""
+    try:
+        action()
+        db.session.commit()
+        flash(message, "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for(".show", spn=spn))
+
+
+@bp.post("/<spn>/install-meter")
+@roles_allowed(*ANY_STAFF)
+def install(spn: str):
+    sp, form = _service_point(spn), request.form
+    number = form.get("meter", "").strip()
+
+    def action():
+        meter = db.session.scalar(sa.select(Meter).where(Meter.number == number))
+        if meter is None:
+            raise DomainError(f"no meter with number {number}", "meter")
+        install_meter(db.session, sp, meter, _day(form.get("on")), parse_readings(form.get("readings", ""), meter),
+                      current_user.email)
+    return _edge(spn, action, f"Meter {number} installed at {spn}.")
+
+
+@bp.post("/<spn>/remove-meter")
+@roles_allowed(*ANY_STAFF)
+def remove(spn: str):
+    sp, form = _service_point(spn), request.form
+
+    def action():
+        current = current_meter_installation(db.session, sp.id)
+        if current is None:
+            raise DomainError(f"service point {spn} has no meter", "meter")
+        store = db.session.get(Store, int(form.get("store") or 0))
+        if store is None:
+            raise DomainError("choose where the meter goes", "store")
+        remove_meter(db.session, current, _day(form.get("on")), parse_readings(form.get("readings", ""), current.meter),
+                     store, current_user.email)
+    return _edge(spn, action, f"Meter removed from {spn}.")
+
+
+@bp.post("/<spn>/install-device")
+@roles_allowed(*ANY_STAFF)
+def install_device(spn: str):
+    sp, serial = _service_point(spn), request.form.get("serial", "").strip()
+
+    def action():
+        device = db.session.scalar(sa.select(ControlDevice).where(ControlDevice.serial == serial))
+        if device is None:
+            raise DomainError(f"no control device with serial {serial}", "serial")
+        install_control_device(db.session, sp, device, _day(request.form.get("on")))
+    return _edge(spn, action, f"Control device {serial} installed at {spn}.")
+
+
+@bp.post("/<spn>/remove-device/<int:installation_id>")
+@roles_allowed(*ANY_STAFF)
+def remove_device(spn: str, installation_id: int):
+    installation = db.session.get(Installation, installation_id) or abort(404)
+    return _edge(spn, lambda: remove_control_device(db.session, installation, _day(request.form.get("on"))),
+                 f"Control device removed from {spn}.")
 
 
 @bp.post("/<spn>/replace-meter")

@@ -75,3 +75,16 @@ def test_readings_text_for_one_or_many_registers(db, site):
 def _current(db, sp):
     from models.meters.installations import current_meter_installation
     return current_meter_installation(db.session, sp.id)
+
+
+def test_control_device_is_installed_at_one_place_at_a_time(db, make):
+    from models.meters.entities import ControlDevice, ControlDeviceKind
+    from models.meters.installations import install_control_device, remove_control_device
+    first, second = make.service_point(), make.service_point()
+    breaker = ControlDevice(serial="MCB-1", kind=ControlDeviceKind.CIRCUIT_BREAKER, rating_amperes=Decimal(6))
+    db.session.add(breaker)
+    installation = install_control_device(db.session, first, breaker, date(2024, 1, 1))
+    with pytest.raises(DomainError, match=f"MCB-1 is installed at {first.spn}"):
+        install_control_device(db.session, second, breaker, date(2024, 2, 1))
+    remove_control_device(db.session, installation, date(2024, 3, 1))
+    assert install_control_device(db.session, second, breaker, date(2024, 3, 1)).service_point is second

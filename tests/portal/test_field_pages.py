@@ -73,3 +73,18 @@ def test_clerk_starts_a_meter_replacement_from_the_service_point(db, client, log
     assert "Meter replacement started" in client.get(response.headers["Location"]).text
     order_type = db.session.scalar(sa.select(ServiceOrder.order_type).where(ServiceOrder.service_point_id == sp.id))
     assert order_type.value == "meter_change"
+
+
+def test_install_then_remove_a_meter_from_the_service_point_page(db, client, login, make):
+    store, lab = make.store(), make.store(StoreKind.LABORATORY)
+    sp = make.service_point()
+    meter = make.meter(number="97100", store=store)
+    login("clerk")
+    url = f"/service-points/{sp.spn}"
+    post(client, f"{url}/install-meter", {"meter": "97100", "on": "2025-01-02", "readings": "7"}, page=url)
+    assert meter.status.value == "installed"
+    bad = post(client, f"{url}/remove-meter", {"on": "2025-06-01", "readings": "x", "store": lab.id}, page=url)
+    assert "is not a reading for each register" in client.get(bad.headers["Location"]).text
+    post(client, f"{url}/remove-meter", {"on": "2025-06-01", "readings": "2040", "store": lab.id}, page=url)
+    assert (meter.status.value, meter.store_id) == ("in_lab", lab.id)
+    assert "<td>2025-01-02</td><td>2025-06-01</td>" in client.get(url).text

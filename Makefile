@@ -28,6 +28,7 @@ install-test: install $(VENV)/.installed-test
 
 run: install
 	$(BIN)/cms db upgrade
+	$(BIN)/cms processes deploy-shipped
 	$(BIN)/cms demo-data --if-empty --service-points 5000
 	@echo "Watt CMS on http://127.0.0.1:5000  (demo logins: admin@example.com / watt-admin,"
 	@echo "  owner@example.com / watt-owner, clerk@example.com / watt-clerk); Ctrl-C stops everything."

@@ -11,6 +11,7 @@ from flask import Blueprint, render_template, request, send_from_directory
 from models.base import db
 from models.meters.entities import Store, UsageType
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.params import optional_date
 from reports.exports import csv_response
 from reports.figures import MONTHS, calibration_chart
 from reports.queries import calibration_due_by_month, calibration_due_in_month
@@ -24,11 +25,6 @@ def plotly_js():
     return send_from_directory(PLOTLY_JS, "plotly.min.js", max_age=86400)
 
 
-def _date(value):
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @bp.get("/calibration")
@@ -36,8 +32,8 @@ def _date(value):
 def calibration():
     args = request.args
     year = args.get("year", type=int) or date.today().year
-    filters = {"store_id": args.get("store", type=int), "date_from": _date(args.get("date_from")),
-               "date_to": _date(args.get("date_to")),
+    filters = {"store_id": args.get("store", type=int), "date_from": optional_date(args.get("date_from")),
+               "date_to": optional_date(args.get("date_to")),
                "usage": args.get("usage") if args.get("usage") in {u.value for u in UsageType} else None}
     month = args.get("month", type=int)
     month = month if month and 1 <= month <= 12 else None

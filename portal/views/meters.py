@@ -13,6 +13,7 @@ from models.meters.entities import Meter, MeterBatch, MeterModel, MeterMovement,
 from models.meters.operations import move_meters, parse_meter_selection, register_meter_batch
 from models.users.entities import RoleName
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.params import form_date, optional_date, optional_int
 from reports.exports import csv_response, pdf_response
 from reports.queries import movement_report, stock_by_store
 from workflows.meter_processes import start_calibrations
@@ -29,15 +30,8 @@ def _options(items) -> list[tuple]:
     return [(item.id, str(item)) for item in items]
 
 
-def _int(value):
-    return int(value) if (value or "").strip().isdigit() else None
 
 
-def _date(value, default):
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 @bp.get("/")
@@ -68,15 +62,15 @@ def new_batch():
     form, errors = request.form, {}
     if request.method == "POST":
         try:
-            first, last = _int(form.get("first_number")), _int(form.get("last_number"))
+            first, last = optional_int(form.get("first_number")), optional_int(form.get("last_number"))
             if first is None:
                 raise DomainError("must be a whole number", "first_number")
             if last is None:
                 raise DomainError("must be a whole number", "last_number")
-            batch = register_meter_batch(db.session, first, last, _int(form.get("model")) or 0,
-                                         _int(form.get("store")) or 0, form.get("delivery_document", ""),
+            batch = register_meter_batch(db.session, first, last, optional_int(form.get("model")) or 0,
+                                         optional_int(form.get("store")) or 0, form.get("delivery_document", ""),
                                          current_user.email, prefix=form.get("prefix", "").strip(),
-                                         received_on=_date(form.get("received_on"), None))
+                                         received_on=form_date(form.get("received_on"), "received_on"))
             db.session.commit()
             flash(f"Registered {batch.count:,} meters {batch} into {batch.store.code}.", "success")
             return redirect(url_for(".index"))
@@ -97,8 +91,8 @@ def new_movement():
         try:
             kind = MovementKind(form.get("kind"))
             moved = move_meters(db.session, kind, parse_meter_selection(form.get("meters", "")),
-                                _int(form.get("store")), form.get("document_no", ""), current_user.email,
-                                reason=form.get("reason") or None, moved_on=_date(form.get("moved_on"), None))
+                                optional_int(form.get("store")), form.get("document_no", ""), current_user.email,
+                                reason=form.get("reason") or None, moved_on=form_date(form.get("moved_on"), "moved_on"))
             db.session.commit()
             flash(f"{kind.value.capitalize()}: {len(moved)} meter(s), document {form.get('document_no')}.", "success")
             return redirect(url_for(".new_movement"))
@@ -114,11 +108,12 @@ def new_movement():
 @roles_allowed(*ANY_STAFF)
 def report():
     args = request.args
-    date_to = _date(args.get("date_to"), date.today())
-    date_from = _date(args.get("date_from"), date_to - timedelta(days=30))
+    date_to = optional_date(args.get("date_to"), date.today())
+    date_from = optional_date(args.get("date_from"), date_to - timedelta(days=30))
     kind = args.get("kind") if args.get("kind") in {k.value for k in MovementKind} else None
-    rows = movement_report(db.session, date_from, date_to, _int(args.get("from_store")), _int(args.get("to_store")),
-                           kind, limit=None if args.get("format") in ("csv", "pdf") else 5000)
+    rows = movement_report(db.session, date_from, date_to, optional_int(args.get("from_store")),
+                           optional_int(args.get("to_store")), kind,
+                           limit=None if args.get("format") in ("csv", "pdf") else 5000)
     header = ["date", "movement", "document", "meter", "manufacturer", "model", "from", "to", "by", "reason"]
     table = [(r.moved_on, r.kind.value, r.document_no, r.number, r.manufacturer, r.model_code, r.from_store or "",
               r.to_store or "", r.by, r.reason or "") for r in rows]

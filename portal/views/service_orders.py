@@ -14,6 +14,7 @@ from models.process.operations import status_history
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
 from models.service_orders.operations import change_service_order_status, create_service_order
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.params import form_date, optional_date
 from reports.exports import csv_response
 from reports.figures import service_order_chart
 from reports.queries import service_order_report, service_orders_by_type_and_status
@@ -21,19 +22,14 @@ from reports.queries import service_order_report, service_orders_by_type_and_sta
 bp = Blueprint("service_orders", __name__, url_prefix="/service-orders")
 
 
-def _date(value, default):
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 @bp.get("/")
 @roles_allowed(*ANY_STAFF)
 def index():
     args = request.args
-    date_to = _date(args.get("date_to"), date.today())
-    date_from = _date(args.get("date_from"), date_to - timedelta(days=90))
+    date_to = optional_date(args.get("date_to"), date.today())
+    date_from = optional_date(args.get("date_from"), date_to - timedelta(days=90))
     kind = args.get("type") if args.get("type") in {t.value for t in ServiceOrderType} else None
     status = args.get("status") if args.get("status") in {s.value for s in ServiceOrderStatus} else None
     area = args.get("area") or None
@@ -60,9 +56,9 @@ def new():
             sp = db.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == form.get("spn", "").strip()))
             if sp is None:
                 raise DomainError(f"no service point with number {form.get('spn')}", "spn")
+            planned = form_date(form.get("planned_on"), "planned_on")
             order = create_service_order(db.session, ServiceOrderType(form.get("order_type")), current_user.email,
-                                         service_point_id=sp.id, planned_on=_date(form.get("planned_on"), None),
-                                         crew=form.get("crew") or None)
+                                         service_point_id=sp.id, planned_on=planned, crew=form.get("crew") or None)
             db.session.commit()
             flash(f"Created {order}.", "success")
             return redirect(url_for(".show", order_id=order.id))
@@ -90,7 +86,7 @@ def change_status(order_id: int):
             order.crew = request.form["crew"].strip()[:100]
         change_service_order_status(db.session, order, ServiceOrderStatus(request.form.get("status")),
                                     current_user.email, result=request.form.get("result") or None,
-                                    actual_on=_date(request.form.get("actual_on"), None))
+                                    actual_on=form_date(request.form.get("actual_on"), "actual_on"))
         db.session.commit()
         flash(f"{order.number} is now {order.status.value.replace('_', ' ')}.", "success")
     except (DomainError, ValueError) as exc:

@@ -23,6 +23,7 @@ from models.readings.entities import Reading
 from models.service_orders.entities import ServiceOrder
 from models.types import today
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.params import form_date
 from workflows.meter_processes import start_meter_replacement
 
 bp = Blueprint("service_points", __name__, url_prefix="/service-points")
@@ -49,11 +50,8 @@ def _service_point(spn: str) -> ServicePoint:
     return db.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == spn)) or abort(404)
 
 
-def _day(value: str | None) -> date:
-    try:
-        return date.fromisoformat(value) if value else today()
-    except ValueError as exc:
-        raise DomainError("must be a date (YYYY-MM-DD)", "date") from exc
+def _on(form) -> date:
+    return form_date(form.get("on"), "on", today())
 
 
 def _edge(spn: str, action, message: str):
@@ -78,7 +76,7 @@ def install(spn: str):
         meter = db.session.scalar(sa.select(Meter).where(Meter.number == number))
         if meter is None:
             raise DomainError(f"no meter with number {number}", "meter")
-        install_meter(db.session, sp, meter, _day(form.get("on")), parse_readings(form.get("readings", ""), meter),
+        install_meter(db.session, sp, meter, _on(form), parse_readings(form.get("readings", ""), meter),
                       current_user.email)
     return _edge(spn, action, f"Meter {number} installed at {spn}.")
 
@@ -95,7 +93,7 @@ def remove(spn: str):
         store = db.session.get(Store, int(form.get("store") or 0))
         if store is None:
             raise DomainError("choose where the meter goes", "store")
-        remove_meter(db.session, current, _day(form.get("on")), parse_readings(form.get("readings", ""), current.meter),
+        remove_meter(db.session, current, _on(form), parse_readings(form.get("readings", ""), current.meter),
                      store, current_user.email)
     return _edge(spn, action, f"Meter removed from {spn}.")
 
@@ -109,7 +107,7 @@ def install_device(spn: str):
         device = db.session.scalar(sa.select(ControlDevice).where(ControlDevice.serial == serial))
         if device is None:
             raise DomainError(f"no control device with serial {serial}", "serial")
-        install_control_device(db.session, sp, device, _day(request.form.get("on")))
+        install_control_device(db.session, sp, device, _on(request.form))
     return _edge(spn, action, f"Control device {serial} installed at {spn}.")
 
 
@@ -117,7 +115,7 @@ def install_device(spn: str):
 @roles_allowed(*ANY_STAFF)
 def remove_device(spn: str, installation_id: int):
     installation = db.session.get(Installation, installation_id) or abort(404)
-    return _edge(spn, lambda: remove_control_device(db.session, installation, _day(request.form.get("on"))),
+    return _edge(spn, lambda: remove_control_device(db.session, installation, _on(request.form)),
                  f"Control device removed from {spn}.")
 
 

@@ -15,6 +15,7 @@ from models.process.queries import QUEUES, TaskFilter, find_tasks, process_keys,
 from models.users.entities import RoleName, User
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.objects import object_url
+from portal.params import optional_int
 from workflows.runtime import (
     claim_task,
     complete_task,
@@ -28,19 +29,15 @@ bp = Blueprint("worklist", __name__, url_prefix="/worklist")
 FILTER_KEYS = ("queue", "process", "q", "due", "min_priority", "older_than_days", "sort", "page")
 
 
-def _int(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
 def _filter(args) -> TaskFilter:
     queue = args.get("queue") if args.get("queue") in QUEUES else "unclaimed"
     return TaskFilter(queue=queue, process=args.get("process") or None, q=args.get("q") or None,
-                      due=args.get("due") or None, min_priority=_int(args.get("min_priority")),
-                      older_than_days=_int(args.get("older_than_days")), sort=args.get("sort") or "due,-priority,age",
-                      page=_int(args.get("page")) or 1)
+                      due=args.get("due") or None, min_priority=optional_int(args.get("min_priority")),
+                      older_than_days=optional_int(args.get("older_than_days")),
+                      sort=args.get("sort") or "due,-priority,age",
+                      page=optional_int(args.get("page")) or 1)
 
 
 def _query_string(args, **override) -> str:
@@ -66,7 +63,7 @@ def _panel(task_id: int | None, errors: dict | None = None, values: dict | None 
 def _page(panel=None):
     f = _filter(request.args)
     tasks, total = find_tasks(db.session, current_user, f)
-    selected = _int(request.args.get("task"))
+    selected = optional_int(request.args.get("task"))
     if panel is None and selected:
         panel = _panel(selected)
     assignees = []
@@ -124,7 +121,7 @@ def unclaim(task_id):
 def complete(task_id):
     data = {k: v for k, v in request.form.items() if k not in ("csrf_token", "back", "lock_version")}
     try:
-        task = complete_task(db.session, task_id, current_user, data, _int(request.form.get("lock_version")))
+        task = complete_task(db.session, task_id, current_user, data, optional_int(request.form.get("lock_version")))
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -145,7 +142,7 @@ def _args(query: str):
 @bp.post("/<int:task_id>/reassign")
 @roles_allowed(RoleName.PROCESS_OWNER, RoleName.ADMIN)
 def reassign(task_id):
-    assignee = db.session.get(User, _int(request.form.get("assignee")))
+    assignee = db.session.get(User, optional_int(request.form.get("assignee")))
     if assignee is None:
         flash("Choose the user to give the task to.", "error")
         return redirect(url_for(".index") + f"?{_back()}&task={task_id}")
@@ -158,7 +155,7 @@ def reassign(task_id):
 def bulk():
     """Claim or reassign many tasks; each succeeds or fails on its own and the report lists both."""
     action = request.form.get("action")
-    assignee = db.session.get(User, _int(request.form.get("assignee"))) if action == "reassign" else None
+    assignee = db.session.get(User, optional_int(request.form.get("assignee"))) if action == "reassign" else None
     done, failed = [], []
     for task_id in request.form.getlist("task_ids", type=int):
         task = db.session.get(HumanTask, task_id)

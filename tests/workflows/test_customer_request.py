@@ -29,6 +29,10 @@ def test_connection_request_runs_to_completion(db, make, request_process, work):
     assert request.status is RequestStatus.INSTALLATION
     work(instance, "ut_install", clerk, installed_on="2026-12-01", meter_number="30001")
     assert request.status is RequestStatus.ACTIVATION
+    orders = db.session.scalars(sa.select(ServiceOrder).where(ServiceOrder.request_id == request.id)
+                                .order_by(ServiceOrder.id)).all()
+    assert [(o.order_type.value, o.status.value, o.result) for o in orders] == [
+        ("survey", "completed", "pole 20 m away"), ("installation", "completed", "installed meter 30001")]
     work(instance, "ut_activate", clerk, contract_start="2026-12-02")
     assert (request.status, instance.status) == (RequestStatus.COMPLETED, InstanceStatus.COMPLETED)
     assert [c.to_status for c in status_history(db.session, "customer_request", request.id)] == [

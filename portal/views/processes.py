@@ -19,13 +19,13 @@ from flask import (
 from flask_login import current_user
 
 from models.base import db
-from models.errors import DomainError
 from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance
 from models.process.monitor import definitions_overview, error_groups, instances_of, waiting_by_activity
 from models.process.operations import status_history
 from models.requests.queries import find_requests
 from models.users.entities import RoleName, User
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.edges import commit_or_flash
 from portal.objects import object_url
 from workflows.engine import ProcessRefused, parse_definition
 from workflows.runtime import deploy_definition, instance_picture, retry_failed, retry_instance, set_instance_status
@@ -143,14 +143,9 @@ def instance(instance_id: int):
 @roles_allowed(*OWNERS)
 def retry(instance_id: int):
     item = db.session.get(ProcessInstance, instance_id) or abort(404)
-    try:
-        retry_instance(db.session, item, current_user.email)
-        db.session.commit()
-        flash(f"Retried: now {item.status.value}" + (f" — {item.error_message}" if item.error_message else ""),
-              "success" if item.status is not InstanceStatus.ERROR else "error")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    commit_or_flash(lambda: retry_instance(db.session, item, current_user.email),
+                    lambda _: f"Retried: now {item.status.value}"
+                              + (f" — {item.error_message}" if item.error_message else ""))
     return redirect(url_for(".instance", instance_id=instance_id))
 
 
@@ -158,14 +153,13 @@ def retry(instance_id: int):
 @roles_allowed(*OWNERS)
 def change_status(instance_id: int):
     item = db.session.get(ProcessInstance, instance_id) or abort(404)
-    try:
-        set_instance_status(db.session, item, InstanceStatus(request.form.get("status")), current_user.email,
-                            request.form.get("reason", ""))
-        db.session.commit()
-        flash(f"Process #{item.id} is now {item.status.value}.", "success")
-    except (DomainError, ValueError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    target = request.form.get("status")
+    if target not in {s.value for s in InstanceStatus}:
+        flash(f"unknown status '{target}'", "error")
+    else:
+        commit_or_flash(lambda: set_instance_status(db.session, item, InstanceStatus(target), current_user.email,
+                                                    request.form.get("reason", "")),
+                        lambda _: f"Process #{item.id} is now {item.status.value}.")
     return redirect(url_for(".instance", instance_id=instance_id))
 
 

@@ -11,6 +11,7 @@ from models.process.entities import ProcessInstance
 from models.process.operations import status_history
 from models.requests.entities import Channel, CustomerRequest, RequestStatus, RequestType
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.edges import commit_or_flash
 from workflows.customer_requests import open_customer_request
 from workflows.runtime import deliver_message
 
@@ -70,14 +71,12 @@ def payment(request_id: int):
     """The cashier records the connection fee: the process waiting for it moves on."""
     item = db.session.get(CustomerRequest, request_id) or abort(404)
     reference = request.form.get("reference", "").strip()
-    try:
+
+    def action():
         if not reference:
             raise DomainError("the payment reference is required", "reference")
         deliver_message(db.session, "payment_received", "customer_request", item.id, current_user.email,
                         {"reference": reference, "amount": str(item.fee_amount or "")})
-        db.session.commit()
-        flash(f"Payment {reference} recorded; {item.number} is now {item.status.value.replace('_', ' ')}.", "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    commit_or_flash(action, lambda _: f"Payment {reference} recorded; {item.number} is now "
+                                      f"{item.status.value.replace('_', ' ')}.")
     return redirect(url_for(".show", request_id=item.id))

@@ -14,6 +14,7 @@ from models.process.operations import status_history
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
 from models.service_orders.operations import change_service_order_status, create_service_order
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.edges import commit_or_flash
 from portal.params import form_date, optional_date
 from reports.exports import csv_response
 from reports.figures import service_order_chart
@@ -81,15 +82,16 @@ def show(order_id: int):
 @roles_allowed(*ANY_STAFF)
 def change_status(order_id: int):
     order = db.session.get(ServiceOrder, order_id) or abort(404)
-    try:
+    target = request.form.get("status")
+    if target not in {s.value for s in ServiceOrderStatus}:
+        flash(f"unknown status '{target}'", "error")
+        return redirect(url_for(".show", order_id=order_id))
+
+    def action():
         if request.form.get("crew"):
             order.crew = request.form["crew"].strip()[:100]
-        change_service_order_status(db.session, order, ServiceOrderStatus(request.form.get("status")),
-                                    current_user.email, result=request.form.get("result") or None,
+        change_service_order_status(db.session, order, ServiceOrderStatus(target), current_user.email,
+                                    result=request.form.get("result") or None,
                                     actual_on=form_date(request.form.get("actual_on"), "actual_on"))
-        db.session.commit()
-        flash(f"{order.number} is now {order.status.value.replace('_', ' ')}.", "success")
-    except (DomainError, ValueError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    commit_or_flash(action, lambda _: f"{order.number} is now {order.status.value.replace('_', ' ')}.")
     return redirect(url_for(".show", order_id=order_id))

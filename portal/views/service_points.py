@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.base import db
@@ -23,6 +23,7 @@ from models.readings.entities import Reading
 from models.service_orders.entities import ServiceOrder
 from models.types import today
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.edges import commit_or_flash
 from portal.params import form_date
 from workflows.meter_processes import start_meter_replacement
 
@@ -55,14 +56,7 @@ def _on(form) -> date:
 
 
 def _edge(spn: str, action, message: str):
-    """One operation, one commit; a refusal rolls back whole and is shown on the page."""
-    try:
-        action()
-        db.session.commit()
-        flash(message, "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    commit_or_flash(action, message)
     return redirect(url_for(".show", spn=spn))
 
 
@@ -122,13 +116,9 @@ def remove_device(spn: str, installation_id: int):
 @bp.post("/<spn>/replace-meter")
 @roles_allowed(*ANY_STAFF)
 def replace_meter(spn: str):
-    sp = db.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == spn)) or abort(404)
-    try:
-        instance = start_meter_replacement(db.session, sp, request.form.get("reason", "").strip() or "requested",
-                                           current_user.email)
-        db.session.commit()
-        flash(f"Meter replacement started (process #{instance.id}); the field task is in the worklist.", "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    sp = _service_point(spn)
+    commit_or_flash(lambda: start_meter_replacement(db.session, sp, request.form.get("reason", "").strip()
+                                                    or "requested", current_user.email),
+                    lambda instance: f"Meter replacement started (process #{instance.id}); "
+                                     "the field task is in the worklist.")
     return redirect(url_for(".show", spn=spn))

@@ -14,6 +14,7 @@ from models.process.operations import save_filter, status_history
 from models.process.queries import QUEUES, TaskFilter, find_tasks, process_keys, queue_counts, visible_filters
 from models.users.entities import RoleName, User
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.edges import commit_or_flash
 from portal.objects import object_url
 from portal.params import optional_int
 from workflows.runtime import (
@@ -94,13 +95,7 @@ def _act(task_id: int, action, message: str):
     if task is None:
         flash(f"No task {task_id}.", "error")
         return redirect(url_for(".index") + "?" + _back())
-    try:
-        action(task)
-        db.session.commit()
-        flash(message.format(task=task.name), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    commit_or_flash(lambda: action(task), message.format(task=task.name))
     return redirect(url_for(".index") + f"?{_back()}&task={task_id}")
 
 

@@ -18,7 +18,7 @@ from models.process.entities import (  # noqa: F401
     SavedFilter,
     StatusChange,
 )
-from models.readings.entities import Reading  # noqa: F401
+from models.readings.entities import Reading, ReadingAnomaly, ReadingRule  # noqa: F401
 from models.requests.entities import CustomerRequest  # noqa: F401
 from models.service_orders.entities import ServiceOrder  # noqa: F401
 from models.tariffs.entities import Tariff, TariffComponent, TariffVersion  # noqa: F401

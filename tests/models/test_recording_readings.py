@@ -1,0 +1,64 @@
+"""Recording readings against the register's context: installation, contract, history, duplicates."""
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from models.errors import DomainError
+from models.meters.installations import install_meter
+from models.readings.entities import AnomalyCode, ReadingRule, ReadingStatus, ReadingType
+from models.readings.operations import record_reading
+
+
+@pytest.fixture
+def register(db, make):
+    contract = make.contract()
+    meter = make.meter(number="96001", multiplier="2")
+    install_meter(db.session, contract.service_point, meter, date(2026, 1, 1), {"1.8.0": D("100")}, "crew")
+    return meter.registers[0]
+
+
+def read(db, register, on, value, **kw):
+    return record_reading(db.session, register, on, D(value), kw.pop("kind", ReadingType.ACTUAL), "reader", **kw)
+
+
+def test_consumption_since_the_installation_reading_times_the_multiplier(db, register):
+    reading = read(db, register, date(2026, 2, 1), "250")
+    assert (reading.consumption, reading.status, reading.anomalies) == (D("300"), ReadingStatus.VALID, [])
+
+
+def test_duplicate_reading_is_refused(db, register):
+    read(db, register, date(2026, 2, 1), "250")
+    with pytest.raises(DomainError, match="already has a actual reading on 2026-02-01"):
+        read(db, register, date(2026, 2, 1), "260")
+
+
+def test_reading_before_the_installation_is_refused(db, register):
+    with pytest.raises(DomainError, match="before the meter's installation on 2026-01-01"):
+        read(db, register, date(2025, 12, 31), "90")
+
+
+def test_negative_consumption_is_held_as_an_anomaly(db, register):
+    reading = read(db, register, date(2026, 2, 1), "50")
+    assert reading.status is ReadingStatus.ANOMALY and reading.consumption is None
+    assert [a.code for a in reading.anomalies] == [AnomalyCode.NEGATIVE_CONSUMPTION]
+
+
+def test_reader_note_becomes_an_anomaly(db, register):
+    reading = read(db, register, date(2026, 2, 1), "100", notes=(AnomalyCode.NO_ACCESS,))
+    assert {a.code for a in reading.anomalies} == {AnomalyCode.NO_ACCESS, AnomalyCode.ZERO_CONSUMPTION}
+
+
+def test_history_band_uses_the_tariff_class_rule(db, register):
+    for month, value in ((2, "250"), (3, "400"), (4, "550")):          # 300 per month, about 10 per day
+        read(db, register, date(2026, month, 1), value)
+    db.session.add(ReadingRule(tariff_class="R-1", high_factor=D("1.5"), low_factor=D("0.5"), stopped_periods=3))
+    db.session.flush()
+    spike = read(db, register, date(2026, 5, 1), "800")     # 250 x 2 = 500 > 1.5 x (10 x 30 days)
+    assert [a.code for a in spike.anomalies] == [AnomalyCode.HIGH_CONSUMPTION]
+
+
+def test_customer_reading_by_telephone_is_its_own_type(db, register):
+    reading = read(db, register, date(2026, 2, 1), "180", kind=ReadingType.CUSTOMER, source="phone: Ibu Sari")
+    assert (reading.reading_type, reading.source, reading.consumption) == (ReadingType.CUSTOMER, "phone: Ibu Sari",
+                                                                            D("160"))

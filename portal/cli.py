@@ -146,3 +146,18 @@ def import_meters_command(file):
         result = import_meters(db.session, read_csv(Path(file).read_text(encoding="utf-8-sig")),
                                f"cli:{getpass.getuser()}", document=Path(file).name)
     click.echo(f"imported {result.created} meter(s); {result.unchanged} already present and unchanged")
+
+
+@import_group.command("readings")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_readings_command(file):
+    """Import register readings from FILE.csv (the project's format): all rows valid, or nothing."""
+    from pathlib import Path
+
+    from models.readings.imports import import_readings, read_csv
+    started = time.perf_counter()
+    with edge():
+        result = import_readings(db.session, read_csv(Path(file).read_text(encoding="utf-8-sig")),
+                                 f"cli:{getpass.getuser()}", source=Path(file).name)
+    click.echo(f"imported {result.imported:,} reading(s) ({result.anomalies:,} with anomalies); "
+               f"{result.unchanged:,} already present; {time.perf_counter() - started:.1f} s")

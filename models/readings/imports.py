@@ -1,0 +1,172 @@
+"""Importing readings in the project's own CSV format: every row valid, or nothing imported.
+
+Columns (header required, any order; `type` and `note` may be left empty):
+  meter, register, date, value, type, note
+- meter: the meter number; register: its OBIS-style code (1.8.0, 1.8.1/1.8.2 for WBP/LWBP,
+  3.8.0 reactive, 1.6.0 demand); date: YYYY-MM-DD; value: the register's index (not consumption)
+- type: actual (default), customer or control; note: a reader's note code (no_access, meter_damaged,
+  tampering_suspected, dangerous_dog)
+The same file imported again changes nothing; a different value for an existing reading is a bad row.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.audit.recorder import record_bulk
+from models.errors import DomainError
+from models.meters.entities import Meter, Register
+from models.readings.entities import AnomalyCode, Reading, ReadingAnomaly, ReadingType
+from models.readings.operations import judge_next, register_contexts
+
+COLUMNS = ["meter", "register", "date", "value", "type", "note"]
+TYPES = {ReadingType.ACTUAL, ReadingType.CUSTOMER, ReadingType.CONTROL}
+NOTES = {AnomalyCode.NO_ACCESS, AnomalyCode.METER_DAMAGED, AnomalyCode.TAMPERING_SUSPECTED, AnomalyCode.DANGEROUS_DOG}
+SHOWN = 200   # bad rows listed in a refusal (the count is always complete)
+
+
+class ReadingImportRefused(DomainError):
+    def __init__(self, problems: list[str]):
+        more = f"\n... and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
+        super().__init__(f"{len(problems)} bad row(s); nothing was imported:\n" + "\n".join(problems[:SHOWN]) + more)
+        self.problems = problems
+
+
+@dataclass
+class ReadingImportResult:
+    imported: int
+    unchanged: int
+    anomalies: int
+
+
+def read_csv(text: str) -> list[tuple[int, dict]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if sorted(header) != sorted(COLUMNS):
+        raise ReadingImportRefused([f"row 1: wrong header; expected {','.join(COLUMNS)}, got {','.join(header)}"])
+    return [(n, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, start=2)]
+
+
+def _parse(row: dict) -> tuple[str, str, date, Decimal, ReadingType, tuple]:
+    if not row["meter"] or not row["register"]:
+        raise ValueError("meter and register are required")
+    try:
+        day = date.fromisoformat(row["date"])
+    except ValueError as exc:
+        raise ValueError(f"date '{row['date']}' is not YYYY-MM-DD") from exc
+    try:
+        value = Decimal(row["value"])
+    except InvalidOperation as exc:
+        raise ValueError(f"value '{row['value']}' is not a number") from exc
+    if not value.is_finite():
+        raise ValueError(f"value '{row['value']}' is not a number")
+    try:
+        kind = ReadingType(row["type"] or "actual")
+    except ValueError as exc:
+        raise ValueError(f"unknown type '{row['type']}'") from exc
+    if kind not in TYPES:
+        raise ValueError(f"type '{kind.value}' cannot be imported")
+    notes = ()
+    if row["note"]:
+        try:
+            notes = (AnomalyCode(row["note"]),)
+        except ValueError as exc:
+            raise ValueError(f"unknown note '{row['note']}'") from exc
+        if notes[0] not in NOTES:
+            raise ValueError(f"'{row['note']}' is not a reader's note")
+    return row["meter"], row["register"], day, value, kind, notes
+
+
+def _registers(session: Session, numbers: set[str]) -> dict[tuple[str, str], int]:
+    found, numbers = {}, sorted(numbers)
+    for start in range(0, len(numbers), 900):
+        for number, code, register_id in session.execute(
+                sa.select(Meter.number, Register.code, Register.id).join(Register, Register.meter_id == Meter.id)
+                .where(Meter.number.in_(numbers[start:start + 900]))):
+            found[(number, code)] = register_id
+    return found
+
+
+def _existing(session: Session, register_ids: list[int], first: date) -> dict:
+    out = {}
+    for start in range(0, len(register_ids), 900):
+        for register_id, day, kind, value in session.execute(
+                sa.select(Reading.register_id, Reading.read_on, Reading.reading_type, Reading.value)
+                .where(Reading.register_id.in_(register_ids[start:start + 900]), Reading.read_on >= first)):
+            out[(register_id, day, kind)] = Decimal(value)
+    return out
+
+
+def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, source: str) -> ReadingImportResult:
+    problems, parsed = [], []
+    for line, row in rows:
+        try:
+            parsed.append((line, *_parse(row)))
+        except ValueError as exc:
+            problems.append(f"row {line}: {exc}")
+    registers = _registers(session, {p[1] for p in parsed})
+    keyed, seen = [], {}
+    for line, number, code, day, value, kind, notes in parsed:
+        register_id = registers.get((number, code))
+        if register_id is None:
+            problems.append(f"row {line}: no register {code} on meter {number}")
+            continue
+        key = (register_id, day, kind)
+        if key in seen:
+            problems.append(f"row {line}: same reading as row {seen[key]}")
+            continue
+        seen[key] = line
+        keyed.append((line, register_id, day, value, kind, notes))
+    first = min((k[2] for k in keyed), default=date.today())
+    existing = _existing(session, sorted({k[1] for k in keyed}), first)
+    fresh, unchanged = [], 0
+    for item in keyed:
+        line, register_id, day, value, kind, _ = item
+        old = existing.get((register_id, day, kind))
+        if old is None:
+            fresh.append(item)
+        elif old == value:
+            unchanged += 1
+        else:
+            problems.append(f"row {line}: a {kind.value} reading of {old} already exists for that day")
+    contexts = register_contexts(session, sorted({item[1] for item in fresh}))
+    judged, anomalies = [], 0
+    for line, register_id, day, value, kind, notes in sorted(fresh, key=lambda i: (i[1], i[2], i[0])):
+        try:
+            result = judge_next(contexts[register_id], day, value, kind, notes)
+        except DomainError as exc:
+            problems.append(f"row {line}: {exc.message}")
+            continue
+        judged.append(result)
+        anomalies += bool(result.anomalies)
+    if problems:
+        raise ReadingImportRefused(sorted(problems, key=lambda p: int(p.split()[1].rstrip(":"))))
+    stamp = {"by": by, "source": source, "installation_id": None}
+    for start in range(0, len(judged), 5000):
+        session.execute(sa.insert(Reading.__table__), [{**j.values, **stamp} for j in judged[start:start + 5000]])
+    flagged = [j for j in judged if j.anomalies]
+    if flagged:
+        ids = {}
+        by_register = defaultdict(list)
+        for j in flagged:
+            by_register[j.values["register_id"]].append(j)
+        for register_id, items in by_register.items():
+            days = [i.values["read_on"] for i in items]
+            for reading_id, day, kind in session.execute(
+                    sa.select(Reading.id, Reading.read_on, Reading.reading_type)
+                    .where(Reading.register_id == register_id, Reading.read_on.in_(days))):
+                ids[(register_id, day, kind)] = reading_id
+        session.execute(sa.insert(ReadingAnomaly.__table__), [
+            {"reading_id": ids[(j.values["register_id"], j.values["read_on"], j.values["reading_type"])],
+             "code": code, "status": "open", "detail": detail[:300], "service_order_id": None}
+            for j in flagged for code, detail in j.anomalies])
+    if judged:
+        record_bulk(session, "readings", {"rows": len(judged), "source": source, "anomalies": anomalies})
+    return ReadingImportResult(imported=len(judged), unchanged=unchanged, anomalies=anomalies)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,10 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import record_bulk
+from models.base import insert_rows
 from models.errors import DomainError
 from models.meters.entities import Meter, Register
 from models.readings.entities import AnomalyCode, Reading, ReadingAnomaly, ReadingType
-from models.readings.operations import judge_next, register_contexts
+from models.readings.operations import article, judge_next, register_contexts
+from models.types import now_utc
 
 COLUMNS = ["meter", "register", "date", "value", "type", "note"]
 TYPES = {ReadingType.ACTUAL, ReadingType.CUSTOMER, ReadingType.CONTROL}
@@ -87,7 +88,7 @@ def _parse(row: dict) -> tuple[str, str, date, Decimal, ReadingType, tuple]:
 def _registers(session: Session, numbers: set[str]) -> dict[tuple[str, str], int]:
     found, numbers = {}, sorted(numbers)
     for start in range(0, len(numbers), 900):
-        for number, code, register_id in session.execute(
+        for number, code, register_id in session.connection().execute(
                 sa.select(Meter.number, Register.code, Register.id).join(Register, Register.meter_id == Meter.id)
                 .where(Meter.number.in_(numbers[start:start + 900]))):
             found[(number, code)] = register_id
@@ -97,7 +98,7 @@ def _registers(session: Session, numbers: set[str]) -> dict[tuple[str, str], int
 def _existing(session: Session, register_ids: list[int], first: date) -> dict:
     out = {}
     for start in range(0, len(register_ids), 900):
-        for register_id, day, kind, value in session.execute(
+        for register_id, day, kind, value in session.connection().execute(
                 sa.select(Reading.register_id, Reading.read_on, Reading.reading_type, Reading.value)
                 .where(Reading.register_id.in_(register_ids[start:start + 900]), Reading.read_on >= first)):
             out[(register_id, day, kind)] = Decimal(value)
@@ -135,7 +136,8 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
         elif old == value:
             unchanged += 1
         else:
-            problems.append(f"row {line}: a {kind.value} reading of {old} already exists for that day")
+            problems.append(f"row {line}: {article(kind.value)} {kind.value} reading of {old.normalize():f} "
+                            "already exists for that day")
     contexts = register_contexts(session, sorted({item[1] for item in fresh}))
     judged, anomalies = [], 0
     for line, register_id, day, value, kind, notes in sorted(fresh, key=lambda i: (i[1], i[2], i[0])):
@@ -148,21 +150,20 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
         anomalies += bool(result.anomalies)
     if problems:
         raise ReadingImportRefused(sorted(problems, key=lambda p: int(p.split()[1].rstrip(":"))))
-    stamp = {"by": by, "source": source, "installation_id": None}
-    for start in range(0, len(judged), 5000):
-        session.execute(sa.insert(Reading.__table__), [{**j.values, **stamp} for j in judged[start:start + 5000]])
+    stamp = {"by": by, "source": source, "installation_id": None, "created_at": now_utc()}
+    for start in range(0, len(judged), 20000):
+        insert_rows(session, Reading.__table__, [{**j.values, **stamp} for j in judged[start:start + 20000]])
     flagged = [j for j in judged if j.anomalies]
     if flagged:
-        ids = {}
-        by_register = defaultdict(list)
-        for j in flagged:
-            by_register[j.values["register_id"]].append(j)
-        for register_id, items in by_register.items():
-            days = [i.values["read_on"] for i in items]
-            for reading_id, day, kind in session.execute(
-                    sa.select(Reading.id, Reading.read_on, Reading.reading_type)
-                    .where(Reading.register_id == register_id, Reading.read_on.in_(days))):
-                ids[(register_id, day, kind)] = reading_id
+        ids, wanted = {}, {(j.values["register_id"], j.values["read_on"], j.values["reading_type"]) for j in flagged}
+        register_ids = sorted({key[0] for key in wanted})
+        since = min(key[1] for key in wanted)
+        for start in range(0, len(register_ids), 900):
+            for reading_id, register_id, day, kind in session.execute(
+                    sa.select(Reading.id, Reading.register_id, Reading.read_on, Reading.reading_type)
+                    .where(Reading.register_id.in_(register_ids[start:start + 900]), Reading.read_on >= since)):
+                if (register_id, day, kind) in wanted:
+                    ids[(register_id, day, kind)] = reading_id
         session.execute(sa.insert(ReadingAnomaly.__table__), [
             {"reading_id": ids[(j.values["register_id"], j.values["read_on"], j.values["reading_type"])],
              "code": code, "status": "open", "detail": detail[:300], "service_order_id": None}

@@ -51,9 +51,11 @@ def register_contexts(session: Session, register_ids: list[int], before: date | 
 
 
 def _contexts(session: Session, ids: list[int]) -> dict:
+    # Core rows, not ORM ones: this runs over every register of a million-reading import.
+    connection = session.connection()
     rules = {r.tariff_class: Limits(r.high_factor, r.low_factor, r.stopped_periods)
              for r in session.scalars(sa.select(ReadingRule))}
-    sites = {row.id: row for row in session.execute(
+    sites = {row.id: row for row in connection.execute(
         sa.select(Register.id, Register.digits, Register.multiplier, Installation.installed_on,
                   Contract.status, Tariff.tariff_class)
         .outerjoin(Installation, sa.and_(Installation.meter_id == Register.meter_id, Installation.removed_on.is_(None)))
@@ -68,7 +70,7 @@ def _contexts(session: Session, ids: list[int]) -> dict:
                                                   order_by=(Reading.read_on.desc(), Reading.id.desc())).label("n"))
               .where(Reading.register_id.in_(ids), Reading.status != ReadingStatus.SUPERSEDED).subquery())
     recent = defaultdict(list)
-    for row in session.execute(sa.select(ranked).where(ranked.c.n <= RECENT).order_by(ranked.c.register_id,
+    for row in connection.execute(sa.select(ranked).where(ranked.c.n <= RECENT).order_by(ranked.c.register_id,
                                                                                        ranked.c.n)):
         recent[row.register_id].append(row)
     since = date.today() - timedelta(days=HISTORY_DAYS)
@@ -78,7 +80,7 @@ def _contexts(session: Session, ids: list[int]) -> dict:
               .where(Reading.register_id.in_(ids), Reading.read_on >= since,
                      Reading.status != ReadingStatus.SUPERSEDED)
               .group_by(Reading.register_id).subquery())
-    history = {row.register_id: row for row in session.execute(
+    history = {row.register_id: row for row in connection.execute(
         sa.select(Reading.register_id, sa.func.sum(Reading.consumption).label("used"),
                   sa.func.max(Reading.read_on).label("last"), sa.func.min(window.c.first).label("first"))
         .join(window, window.c.register_id == Reading.register_id)
@@ -106,6 +108,10 @@ def _contexts(session: Session, ids: list[int]) -> dict:
             rules.get(site.tariff_class, Limits()), (rows[0].read_on, Decimal(rows[0].value)) if rows else None,
             average, zero_run)
     return out
+
+
+def article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _day(value) -> date:
@@ -145,8 +151,8 @@ def record_reading(session: Session, register: Register, read_on: date, value: D
     """One reading from the entry screen or the telephone; a duplicate is refused."""
     if session.scalar(sa.select(Reading.id).where(Reading.register_id == register.id, Reading.read_on == read_on,
                                                   Reading.reading_type == reading_type)):
-        raise DomainError(f"register {register.code} already has a {reading_type.value} reading on {read_on}",
-                          "value")
+        raise DomainError(f"register {register.code} already has {article(reading_type.value)} "
+                          f"{reading_type.value} reading on {read_on}", "value")
     context = register_contexts(session, [register.id])[register.id]
     judged = judge_next(context, read_on, Decimal(value), reading_type, notes)
     reading = Reading(**judged.values, by=by, source=source)

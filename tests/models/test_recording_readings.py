@@ -29,7 +29,7 @@ def test_consumption_since_the_installation_reading_times_the_multiplier(db, reg
 
 def test_duplicate_reading_is_refused(db, register):
     read(db, register, date(2026, 2, 1), "250")
-    with pytest.raises(DomainError, match="already has a actual reading on 2026-02-01"):
+    with pytest.raises(DomainError, match="already has an actual reading on 2026-02-01"):
         read(db, register, date(2026, 2, 1), "260")
 
 

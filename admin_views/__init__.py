@@ -6,7 +6,7 @@ from flask_admin import Admin
 from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 
-from admin_views import contracts, customers, meters, premises, processes, tariffs, users
+from admin_views import contracts, customers, meters, premises, processes, readings, tariffs, users
 from admin_views.base import CmsIndexView
 from models.base import db
 
@@ -16,6 +16,7 @@ CATEGORIES = [
     ("Contracts", contracts.VIEWS),
     ("Tariffs", tariffs.VIEWS),
     ("Meters", meters.VIEWS),
+    ("Readings", readings.VIEWS),
     ("Processes", processes.VIEWS),
     ("Administration", users.VIEWS),
 ]

@@ -94,3 +94,13 @@ def test_admin_creates_a_user_only_with_a_long_enough_password(db, client, login
     assert post_form(client, "/admin/admin_users/new/", form | {"new_password": "long-enough"}).status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "new.clerk@example.com"))
     assert user.password != "long-enough" and user.password.startswith("$argon2")
+
+
+def test_admin_sets_validation_limits_per_tariff_class(db, client, login):
+    from models.readings.entities import ReadingRule
+    login("admin")
+    rule = {"tariff_class": "B-2", "low_factor": "0.2", "stopped_periods": "3"}
+    page = post_form(client, "/admin/admin_reading_rules/new/", rule | {"high_factor": "0.5"})
+    assert "High factor: must be above 1" in page.text
+    assert post_form(client, "/admin/admin_reading_rules/new/", rule | {"high_factor": "2.5"}).status_code == 302
+    assert db.session.scalar(sa.select(ReadingRule.high_factor).where(ReadingRule.tariff_class == "B-2")) == 2.5

@@ -1,5 +1,14 @@
-from admin_views.base import CmsModelView
-from models.meters.entities import ControlDevice, Installation, Meter, MeterModel, Register, Store
+from admin_views.base import CmsModelView, ReadOnlyView
+from models.meters.entities import (
+    Calibration,
+    ControlDevice,
+    Installation,
+    Meter,
+    MeterModel,
+    MeterMovement,
+    Register,
+    Store,
+)
 
 
 class StoreView(CmsModelView):
@@ -62,6 +71,20 @@ class InstallationView(CmsModelView):
     }
 
 
+class CalibrationView(ReadOnlyView):
+    column_list = ["meter", "tested_on", "passed", "certificate", "next_due", "remarks", "by"]
+    column_filters = ["passed", "tested_on", "next_due"]
+    column_searchable_list = ["certificate", "meter.number"]
+    column_default_sort = ("tested_on", True)
+
+
+class MovementView(ReadOnlyView):
+    column_list = ["moved_on", "kind", "meter", "from_store", "to_store", "document_no", "by", "reason"]
+    column_filters = ["kind", "moved_on", "document_no"]
+    column_searchable_list = ["document_no", "meter.number"]
+    column_default_sort = ("moved_on", True)
+
+
 VIEWS = [
     (MeterView, Meter, "Meters"),
     (RegisterView, Register, "Registers"),
@@ -69,4 +92,6 @@ VIEWS = [
     (MeterModelView, MeterModel, "Meter models"),
     (ControlDeviceView, ControlDevice, "Control devices"),
     (InstallationView, Installation, "Installations"),
+    (CalibrationView, Calibration, "Calibrations"),
+    (MovementView, MeterMovement, "Movements"),
 ]

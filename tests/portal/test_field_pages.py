@@ -88,3 +88,20 @@ def test_install_then_remove_a_meter_from_the_service_point_page(db, client, log
     post(client, f"{url}/remove-meter", {"on": "2025-06-01", "readings": "2040", "store": lab.id}, page=url)
     assert (meter.status.value, meter.store_id) == ("in_lab", lab.id)
     assert "<td>2025-01-02</td><td>2025-06-01</td>" in client.get(url).text
+
+
+def test_customer_reading_by_telephone_is_recorded_with_the_caller(db, client, login, make):
+    from models.readings.entities import Reading, ReadingType
+    contract = make.contract()
+    meter = make.meter(number="97200", store=make.store())
+    install_meter(db.session, contract.service_point, meter, date(2026, 1, 5), {"1.8.0": Decimal("10")}, "crew")
+    db.session.commit()
+    login("clerk")
+    url = f"/service-points/{contract.service_point.spn}"
+    data = {"register": meter.registers[0].id, "value": "160", "on": "2026-02-05", "caller": "Ibu Sari"}
+    page = client.get(post(client, f"{url}/phone-reading", data, page=url).headers["Location"]).text
+    assert "Reading 160 of 1.8.0 recorded." in page and "customer (phone: Ibu Sari)" in page
+    reading = db.session.scalar(sa.select(Reading).where(Reading.reading_type == ReadingType.CUSTOMER))
+    assert (reading.consumption, reading.source) == (Decimal("150"), "phone: Ibu Sari")
+    refused = post(client, f"{url}/phone-reading", data | {"value": "lots"}, page=url)
+    assert "Value: &#39;lots&#39; is not a number" in client.get(refused.headers["Location"]).text

@@ -9,8 +9,9 @@ from models.base import db
 from models.errors import DomainError
 
 
-def commit_or_flash(action: Callable[[], object], success: str | Callable[[object], str]) -> bool:
-    """Run `action`; on success commit and flash `success` (text, or built from the action's result);
+def commit_or_flash(action: Callable[[], object], success: str | Callable[[object], str | tuple[str, str]]) -> bool:
+    """Run `action`; on success commit and flash `success` (text, or built from the action's result,
+    optionally as (text, category));
     on a DomainError roll back everything it did and flash the reason. Returns whether it succeeded."""
     try:
         result = action()
@@ -19,5 +20,7 @@ def commit_or_flash(action: Callable[[], object], success: str | Callable[[objec
         db.session.rollback()
         flash(str(exc), "error")
         return False
-    flash(success(result) if callable(success) else success, "success")
+    message = success(result) if callable(success) else success
+    message, category = message if isinstance(message, tuple) else (message, "success")
+    flash(message, category)
     return True

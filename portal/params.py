@@ -26,3 +26,10 @@ def form_date(value: str | None, field: str, default: date | None = None) -> dat
         return date.fromisoformat(value.strip())
     except ValueError as exc:
         raise DomainError("must be a date (YYYY-MM-DD)", field) from exc
+
+
+def date_range(args, days: int) -> tuple[date, date]:
+    """The report interval from `date_from`/`date_to`; by default the last `days` days up to today."""
+    from datetime import timedelta
+    date_to = optional_date(args.get("date_to"), date.today())
+    return optional_date(args.get("date_from"), date_to - timedelta(days=days)), date_to

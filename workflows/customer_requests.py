@@ -10,7 +10,7 @@ from models.errors import DomainError
 from models.premises.entities import ServicePoint
 from models.requests.entities import Channel, CustomerRequest, RequestType
 from models.requests.operations import register_request
-from workflows.runtime import start_instance
+from workflows.runtime import deliver_message, start_instance
 
 PROCESS_KEY = "customer_request"
 
@@ -42,3 +42,11 @@ def open_customer_request(session: Session, by: str, request_type: RequestType, 
                                description=description, requested_power_va=requested_power_va)
     start_instance(session, PROCESS_KEY, by, "customer_request", request.id, {"request_type": request_type.value})
     return request
+
+
+def record_fee_payment(session: Session, request: CustomerRequest, reference: str, by: str) -> None:
+    """The cashier's receipt of the connection fee: the process waiting for it moves on."""
+    if not (reference or "").strip():
+        raise DomainError("the payment reference is required", "reference")
+    deliver_message(session, "payment_received", "customer_request", request.id, by,
+                    {"reference": reference.strip(), "amount": str(request.fee_amount or "")})

@@ -160,3 +160,21 @@ def record_reading(session: Session, register: Register, read_on: date, value: D
     session.add(reading)
     session.flush()
     return reading
+
+
+def record_phone_reading(session: Session, service_point_id: int, register_id: int, value: str, read_on: date,
+                         caller: str, by: str) -> Reading:
+    """A reading the customer gives on the telephone: type customer, the caller kept as its source."""
+    from models.meters.installations import current_meter_installation
+    if not (caller or "").strip():
+        raise DomainError("the caller's name is required", "caller")
+    register = session.get(Register, register_id)
+    current = current_meter_installation(session, service_point_id)
+    if register is None or current is None or register.meter_id != current.meter_id:
+        raise DomainError("choose a register of the meter installed here", "register")
+    try:
+        number = Decimal((value or "").strip())
+    except ArithmeticError as exc:
+        raise DomainError(f"'{value}' is not a number", "value") from exc
+    return record_reading(session, register, read_on, number, ReadingType.CUSTOMER, by,
+                          source=f"phone: {caller.strip()}")

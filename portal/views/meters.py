@@ -1,8 +1,6 @@
 """/meters: stock by store, deliveries, movements between stores and the movement report."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,7 +11,7 @@ from models.meters.entities import Meter, MeterBatch, MeterModel, MeterMovement,
 from models.meters.operations import move_meters, parse_meter_selection, register_meter_batch
 from models.users.entities import RoleName
 from portal.auth import ANY_STAFF, roles_allowed
-from portal.params import form_date, optional_date, optional_int
+from portal.params import date_range, form_date, optional_int
 from reports.exports import csv_response, pdf_response
 from reports.queries import movement_report, stock_by_store
 from workflows.meter_processes import start_calibrations
@@ -108,8 +106,7 @@ def new_movement():
 @roles_allowed(*ANY_STAFF)
 def report():
     args = request.args
-    date_to = optional_date(args.get("date_to"), date.today())
-    date_from = optional_date(args.get("date_from"), date_to - timedelta(days=30))
+    date_from, date_to = date_range(args, days=30)
     kind = args.get("kind") if args.get("kind") in {k.value for k in MovementKind} else None
     rows = movement_report(db.session, date_from, date_to, optional_int(args.get("from_store")),
                            optional_int(args.get("to_store")), kind,

@@ -144,8 +144,9 @@ def instance(instance_id: int):
 def retry(instance_id: int):
     item = db.session.get(ProcessInstance, instance_id) or abort(404)
     commit_or_flash(lambda: retry_instance(db.session, item, current_user.email),
-                    lambda _: f"Retried: now {item.status.value}"
-                              + (f" — {item.error_message}" if item.error_message else ""))
+                    lambda _: (f"Retried: now {item.status.value}"
+                               + (f" — {item.error_message}" if item.error_message else ""),
+                               "error" if item.status is InstanceStatus.ERROR else "success"))
     return redirect(url_for(".instance", instance_id=instance_id))
 
 

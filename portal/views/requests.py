@@ -12,8 +12,7 @@ from models.process.operations import status_history
 from models.requests.entities import Channel, CustomerRequest, RequestStatus, RequestType
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
-from workflows.customer_requests import open_customer_request
-from workflows.runtime import deliver_message
+from workflows.customer_requests import open_customer_request, record_fee_payment
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -71,12 +70,7 @@ def payment(request_id: int):
     """The cashier records the connection fee: the process waiting for it moves on."""
     item = db.session.get(CustomerRequest, request_id) or abort(404)
     reference = request.form.get("reference", "").strip()
-
-    def action():
-        if not reference:
-            raise DomainError("the payment reference is required", "reference")
-        deliver_message(db.session, "payment_received", "customer_request", item.id, current_user.email,
-                        {"reference": reference, "amount": str(item.fee_amount or "")})
-    commit_or_flash(action, lambda _: f"Payment {reference} recorded; {item.number} is now "
+    commit_or_flash(lambda: record_fee_payment(db.session, item, reference, current_user.email),
+                    lambda _: f"Payment {reference} recorded; {item.number} is now "
                                       f"{item.status.value.replace('_', ' ')}.")
     return redirect(url_for(".show", request_id=item.id))

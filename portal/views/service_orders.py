@@ -1,8 +1,6 @@
 """/service-orders: create, assign and record field work; the service-order report with its chart."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,7 +13,7 @@ from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, Ser
 from models.service_orders.operations import change_service_order_status, create_service_order
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
-from portal.params import form_date, optional_date
+from portal.params import date_range, form_date
 from reports.exports import csv_response
 from reports.figures import service_order_chart
 from reports.queries import service_order_report, service_orders_by_type_and_status
@@ -29,8 +27,7 @@ bp = Blueprint("service_orders", __name__, url_prefix="/service-orders")
 @roles_allowed(*ANY_STAFF)
 def index():
     args = request.args
-    date_to = optional_date(args.get("date_to"), date.today())
-    date_from = optional_date(args.get("date_from"), date_to - timedelta(days=90))
+    date_from, date_to = date_range(args, days=90)
     kind = args.get("type") if args.get("type") in {t.value for t in ServiceOrderType} else None
     status = args.get("status") if args.get("status") in {s.value for s in ServiceOrderStatus} else None
     area = args.get("area") or None

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -20,13 +19,13 @@ from models.meters.installations import (
     remove_meter,
 )
 from models.premises.entities import ServicePoint
-from models.readings.entities import Reading, ReadingType
-from models.readings.operations import record_reading
+from models.readings.entities import Reading
+from models.readings.operations import record_phone_reading
 from models.service_orders.entities import ServiceOrder
 from models.types import today
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
-from portal.params import form_date
+from portal.params import form_date, optional_int
 from workflows.meter_processes import start_meter_replacement
 
 bp = Blueprint("service_points", __name__, url_prefix="/service-points")
@@ -131,21 +130,10 @@ def replace_meter(spn: str):
 def phone_reading(spn: str):
     """A reading the customer gives on the telephone: its own reading type, with the caller recorded."""
     sp, form = _service_point(spn), request.form
-    caller = form.get("caller", "").strip()
 
     def action():
-        if not caller:
-            raise DomainError("the caller's name is required", "caller")
-        register = db.session.get(Register, int(form.get("register") or 0))
-        current = current_meter_installation(db.session, sp.id)
-        if register is None or current is None or register.meter_id != current.meter_id:
-            raise DomainError("choose a register of the meter installed here", "register")
-        try:
-            value = Decimal(form.get("value", "").strip())
-        except InvalidOperation as exc:
-            raise DomainError(f"'{form.get('value')}' is not a number", "value") from exc
-        return record_reading(db.session, register, _on(form), value, ReadingType.CUSTOMER, current_user.email,
-                              source=f"phone: {caller}")
+        return record_phone_reading(db.session, sp.id, optional_int(form.get("register")) or 0, form.get("value", ""),
+                                    _on(form), form.get("caller", ""), current_user.email)
     commit_or_flash(action, lambda r: f"Reading {r.value.normalize():f} of {r.register.code} recorded"
                                       + (f"; anomalies: {', '.join(a.code.value for a in r.anomalies)}"
                                          if r.anomalies else "") + ".")

@@ -85,3 +85,18 @@ def test_monitor_finds_processes_by_spn(client, login, request_process):
     login("clerk")
     page = client.get(f"/processes/?object={request.service_point.spn}").text
     assert f"#{instance.id} customer_request v1</a> running" in page
+
+
+def test_a_retry_that_fails_again_is_shown_as_an_error(db, client, login, make, shipped):
+    from models.requests.entities import RequestType
+    from models.requests.operations import register_request
+    from workflows.runtime import start_instance
+    request = register_request(db.session, RequestType.COMPLAINT, "clerk", service_point_id=make.service_point().id)
+    request.status = RequestStatus.CLOSED          # investigation cannot follow: the first step fails
+    instance = start_instance(db.session, "customer_request", "clerk", "customer_request", request.id,
+                              {"request_type": "complaint"})
+    db.session.commit()
+    login("process_owner")
+    url = f"/processes/instances/{instance.id}"
+    page = client.get(client.post(f"{url}/retry", data={"csrf_token": csrf_token(client, url)}).headers["Location"])
+    assert 'class="alert alert-danger" role="alert">Retried: now error' in page.text

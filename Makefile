@@ -44,6 +44,10 @@ test: install-test
 bench: install
 	$(BIN)/python bench/demo_data.py
 	$(BIN)/python bench/admin_lists.py
+	$(BIN)/python bench/workflow.py
+	$(BIN)/python bench/meter_batch.py
+	$(BIN)/python bench/calibration.py
+	$(BIN)/python bench/reading_import.py
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -7,14 +7,15 @@ one register each (a tenth of them time-of-use with a reactive register as well)
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from instance import prepare  # noqa: E402  bench/instance.py
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,14 +25,7 @@ def main() -> None:
     parser.add_argument("--meters", type=int, default=1_000_000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    folder = ROOT / "bench" / "out" / f"calibration-{args.meters}"
-    folder.mkdir(parents=True, exist_ok=True)
-    os.environ["CMS_INSTANCE_PATH"] = str(folder)
-    if args.database_url:
-        os.environ["CMS_DATABASE_URL"] = args.database_url
-    cms = Path(sys.executable).parent / "cms"
-    subprocess.run([cms, "db", "upgrade"], env=os.environ, check=True, capture_output=True)
-    sys.path.insert(0, str(ROOT))
+    prepare(f"calibration-{args.meters}", args.database_url, fresh=False)   # built once per size
     import sqlalchemy as sa
 
     from models.base import db

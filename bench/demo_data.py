@@ -7,12 +7,13 @@ an empty database (the script upgrades it to head first).
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from instance import cms, prepare  # noqa: E402  bench/instance.py
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,18 +23,9 @@ def main() -> None:
     parser.add_argument("--service-points", type=int, default=100_000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    folder = ROOT / "bench" / "out" / "demo-data"
-    folder.mkdir(parents=True, exist_ok=True)
-    for f in folder.glob("cms.sqlite3*"):
-        f.unlink()
-    env = {**os.environ, "CMS_INSTANCE_PATH": str(folder)}
-    if args.database_url:
-        env["CMS_DATABASE_URL"] = args.database_url
-    cms = Path(sys.executable).parent / "cms"
-    subprocess.run([cms, "db", "upgrade"], env=env, check=True, capture_output=True)
+    prepare("demo-data", args.database_url)
     started = time.perf_counter()
-    result = subprocess.run([cms, "demo-data", "--service-points", str(args.service_points), "--seed", "1"],
-                            env=env, check=True, capture_output=True, text=True)
+    result = cms("demo-data", "--service-points", str(args.service_points), "--seed", "1", "--requests", "0")
     wall = time.perf_counter() - started
     line = next(x for x in result.stdout.splitlines() if x.startswith("loaded"))
     rows = re.search(r"\(([\d,]+) rows\)", line).group(1)

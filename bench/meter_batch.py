@@ -5,11 +5,12 @@ Usage: python bench/meter_batch.py [--count 10000] [--database-url URL]
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from instance import prepare  # noqa: E402  bench/instance.py
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,16 +20,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    folder = ROOT / "bench" / "out" / "meter-batch"
-    folder.mkdir(parents=True, exist_ok=True)
-    for f in folder.glob("cms.sqlite3*"):
-        f.unlink()
-    os.environ["CMS_INSTANCE_PATH"] = str(folder)
-    if args.database_url:
-        os.environ["CMS_DATABASE_URL"] = args.database_url
-    cms = Path(sys.executable).parent / "cms"
-    subprocess.run([cms, "db", "upgrade"], env=os.environ, check=True, capture_output=True)
-    sys.path.insert(0, str(ROOT))
+    prepare("meter-batch", args.database_url)
     from models.base import db
     from models.meters.entities import MeterModel, Store, StoreKind
     from models.meters.operations import register_meter_batch

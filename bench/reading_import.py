@@ -8,13 +8,14 @@ parsing, register lookup, duplicate check, judging every reading, inserting, com
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from instance import cms, prepare  # noqa: E402  bench/instance.py
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,20 +25,10 @@ def main() -> None:
     parser.add_argument("--readings", type=int, default=1_000_000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    folder = ROOT / "bench" / "out" / "reading-import"
-    folder.mkdir(parents=True, exist_ok=True)
-    for f in folder.glob("cms.sqlite3*"):
-        f.unlink()
-    os.environ["CMS_INSTANCE_PATH"] = str(folder)
-    if args.database_url:
-        os.environ["CMS_DATABASE_URL"] = args.database_url
-    cms = Path(sys.executable).parent / "cms"
+    prepare("reading-import", args.database_url)
     months = 12
     service_points = args.readings // months + args.readings // (months * 5)
-    subprocess.run([cms, "db", "upgrade"], env=os.environ, check=True, capture_output=True)
-    subprocess.run([cms, "demo-data", "--service-points", str(service_points), "--requests", "0"], env=os.environ,
-                   check=True, capture_output=True)
-    sys.path.insert(0, str(ROOT))
+    cms("demo-data", "--service-points", str(service_points), "--requests", "0")
     import sqlalchemy as sa
 
     from models.base import db

@@ -9,14 +9,15 @@ one commit each, as the worklist's POST would.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from instance import cms, prepare  # noqa: E402  bench/instance.py
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,17 +27,8 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    folder = ROOT / "bench" / "out" / "workflow"
-    folder.mkdir(parents=True, exist_ok=True)
-    for f in folder.glob("cms.sqlite3*"):
-        f.unlink()
-    env = {**os.environ, "CMS_INSTANCE_PATH": str(folder)}
-    cms = Path(sys.executable).parent / "cms"
-    subprocess.run([cms, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([cms, "demo-data", "--service-points", "500", "--requests", "0"], env=env, check=True,
-                   capture_output=True)
-    os.environ["CMS_INSTANCE_PATH"] = str(folder)
-    sys.path.insert(0, str(ROOT))
+    prepare("workflow")
+    cms("demo-data", "--service-points", "500", "--requests", "0")
     import sqlalchemy as sa
 
     from models.base import db

@@ -227,6 +227,9 @@ class Register(db.Model):
     digits: Mapped[int] = mapped_column(sa.SmallInteger, default=6)
     decimals: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     multiplier: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("1"))
+    # The data stream (NMI suffix such as E1, 11, 41) that meter data files use for this register,
+    # where the default translation (E->1.8.0, B->2.8.0, Q->3.8.0, K->4.8.0) does not fit.
+    stream: Mapped[str | None] = mapped_column(sa.String(10))
 
     meter: Mapped[Meter] = relationship(back_populates="registers")
 

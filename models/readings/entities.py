@@ -1,4 +1,4 @@
-"""Register readings. The meter-reading work adds routes, validation and anomalies on top."""
+"""Register readings, their anomalies and follow-up rules, reading cycles with their orders, interval data."""
 from __future__ import annotations
 
 import enum
@@ -9,7 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
-from models.meters.entities import Installation, Register
+from models.contracts.entities import Cycle
+from models.meters.entities import Installation, Meter, Register
+from models.premises.entities import ReadingRoute, ServicePoint
+from models.service_orders.entities import ServiceOrder
 from models.types import QUANTITY, UTCDateTime, enum_type, now_utc, rule
 
 
@@ -72,6 +75,10 @@ class Reading(db.Model):
     # (this - previous reading) x multiplier; empty for the first reading or an implausible drop
     consumption: Mapped[Decimal | None] = mapped_column(QUANTITY)
     status: Mapped[ReadingStatus] = mapped_column(enum_type(ReadingStatus), default=ReadingStatus.VALID)
+    # An estimate points at the actual reading that replaced it; the actual keeps the difference
+    # between its consumption and the estimates' (what the next bill must add or give back).
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("readings.id", ondelete="SET NULL"))
+    correction: Mapped[Decimal | None] = mapped_column(QUANTITY)
 
     register: Mapped[Register] = relationship()
     installation: Mapped[Installation | None] = relationship()
@@ -91,8 +98,10 @@ class ReadingAnomaly(db.Model):
     status: Mapped[AnomalyStatus] = mapped_column(enum_type(AnomalyStatus), default=AnomalyStatus.OPEN)
     detail: Mapped[str | None] = mapped_column(sa.String(300))
     service_order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service_orders.id"))
+    process_instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instances.id"))
 
     reading: Mapped[Reading] = relationship(back_populates="anomalies")
+    service_order: Mapped[ServiceOrder | None] = relationship()
 
     def __str__(self) -> str:
         return f"{self.code.value} ({self.status.value})"
@@ -113,6 +122,119 @@ class ReadingRule(db.Model):
     high_factor: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("3"))
     low_factor: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0.2"))
     stopped_periods: Mapped[int] = mapped_column(default=3)
+    # kWh a day for estimating a service point of this class without history of its own
+    profile_daily: Mapped[Decimal | None] = mapped_column(QUANTITY)
 
     def __str__(self) -> str:
         return f"{self.tariff_class}: x{self.high_factor.normalize()} / x{self.low_factor.normalize()}"
+
+
+class FollowUpAction(enum.StrEnum):
+    INSPECTION_ORDER = "inspection_order"
+    METER_REPLACEMENT = "meter_replacement"
+
+
+class AnomalyFollowUp(db.Model):
+    """Which anomaly codes start follow-up work, and which work."""
+
+    __tablename__ = "anomaly_follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[AnomalyCode] = mapped_column(enum_type(AnomalyCode), unique=True)
+    action: Mapped[FollowUpAction] = mapped_column(enum_type(FollowUpAction))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.code.value} -> {self.action.value}"
+
+
+class CycleStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+CYCLE_TRANSITIONS = {CycleStatus.OPEN: {CycleStatus.CLOSED}}
+
+
+class ReadingCycle(db.Model):
+    """One route read for one period (billing cycle x route x scheduled day)."""
+
+    __tablename__ = "reading_cycles"
+    __table_args__ = (
+        sa.UniqueConstraint("route_id", "period", info={
+            "field": "period", "message": "this route already has a reading cycle for that period"}),
+        rule("scheduled_on >= period", "scheduled_in_period", "scheduled_on", "must not be before the period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(sa.ForeignKey("reading_routes.id"), index=True)
+    period: Mapped[date]                 # first day of the billing month
+    billing_cycle: Mapped[Cycle] = mapped_column(enum_type(Cycle, "cycle_billing_cycle"), default=Cycle.MONTHLY)
+    scheduled_on: Mapped[date]
+    status: Mapped[CycleStatus] = mapped_column(enum_type(CycleStatus), default=CycleStatus.OPEN, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(sa.String(255))
+
+    route: Mapped[ReadingRoute] = relationship()
+    orders: Mapped[list[ReadingOrder]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="(ReadingOrder.sequence, ReadingOrder.id)")
+
+    def __str__(self) -> str:
+        return f"{self.route.code if self.route else '?'} {self.period:%Y-%m}"
+
+
+class OrderStatus(enum.StrEnum):
+    OPEN = "open"
+    READ = "read"
+    ESTIMATED = "estimated"
+    NOT_READ = "not_read"      # closed without a reading and nothing to estimate from
+
+
+class ReadingOrder(db.Model):
+    """One register to read in a cycle, with what the reader needs to judge the reading on the spot."""
+
+    __tablename__ = "reading_orders"
+    __table_args__ = (
+        sa.UniqueConstraint("cycle_id", "register_id"),
+        sa.Index("ix_reading_orders_cycle_sequence", "cycle_id", "sequence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("reading_cycles.id", ondelete="CASCADE"))
+    sequence: Mapped[int]
+    service_point_id: Mapped[int] = mapped_column(sa.ForeignKey("service_points.id"), index=True)
+    register_id: Mapped[int] = mapped_column(sa.ForeignKey("registers.id"), index=True)
+    previous_on: Mapped[date | None]
+    previous_value: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    expected_low: Mapped[Decimal | None] = mapped_column(QUANTITY)    # register index, not consumption
+    expected_high: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    status: Mapped[OrderStatus] = mapped_column(enum_type(OrderStatus), default=OrderStatus.OPEN)
+    reading_id: Mapped[int | None] = mapped_column(sa.ForeignKey("readings.id", ondelete="SET NULL"))
+    remark: Mapped[str | None] = mapped_column(sa.String(200))
+
+    cycle: Mapped[ReadingCycle] = relationship(back_populates="orders")
+    service_point: Mapped[ServicePoint] = relationship()
+    register: Mapped[Register] = relationship()
+    reading: Mapped[Reading | None] = relationship()
+
+
+class IntervalReading(db.Model):
+    """Energy in one interval of a meter's channel (OBIS code) from interval data (NEM12, Green Button)."""
+
+    __tablename__ = "interval_readings"
+    __table_args__ = (
+        sa.UniqueConstraint("meter_id", "channel", "start_at"),
+        rule("minutes > 0", "minutes_positive", "minutes", "must be greater than zero"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meter_id: Mapped[int] = mapped_column(sa.ForeignKey("meters.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(sa.String(10))     # 1.8.0 import, 2.8.0 export, 3.8.0/4.8.0 reactive
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int] = mapped_column(sa.SmallInteger)
+    value: Mapped[Decimal] = mapped_column(QUANTITY)        # kWh or kVArh
+    quality: Mapped[str] = mapped_column(sa.String(4), default="A")
+    source: Mapped[str | None] = mapped_column(sa.String(100))
+
+    meter: Mapped[Meter] = relationship()

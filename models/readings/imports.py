@@ -24,7 +24,7 @@ from models.base import insert_rows
 from models.errors import DomainError
 from models.meters.entities import Meter, Register
 from models.readings.entities import AnomalyCode, Reading, ReadingAnomaly, ReadingType
-from models.readings.operations import article, judge_next, register_contexts
+from models.readings.operations import article, judge_next, register_contexts, supersede
 from models.types import now_utc
 
 COLUMNS = ["meter", "register", "date", "value", "type", "note"]
@@ -150,24 +150,38 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
         anomalies += bool(result.anomalies)
     if problems:
         raise ReadingImportRefused(sorted(problems, key=lambda p: int(p.split()[1].rstrip(":"))))
-    stamp = {"by": by, "source": source, "installation_id": None, "created_at": now_utc()}
-    for start in range(0, len(judged), 20000):
-        insert_rows(session, Reading.__table__, [{**j.values, **stamp} for j in judged[start:start + 20000]])
-    flagged = [j for j in judged if j.anomalies]
-    if flagged:
-        ids, wanted = {}, {(j.values["register_id"], j.values["read_on"], j.values["reading_type"]) for j in flagged}
-        register_ids = sorted({key[0] for key in wanted})
-        since = min(key[1] for key in wanted)
-        for start in range(0, len(register_ids), 900):
-            for reading_id, register_id, day, kind in session.execute(
-                    sa.select(Reading.id, Reading.register_id, Reading.read_on, Reading.reading_type)
-                    .where(Reading.register_id.in_(register_ids[start:start + 900]), Reading.read_on >= since)):
-                if (register_id, day, kind) in wanted:
-                    ids[(register_id, day, kind)] = reading_id
-        session.execute(sa.insert(ReadingAnomaly.__table__), [
-            {"reading_id": ids[(j.values["register_id"], j.values["read_on"], j.values["reading_type"])],
-             "code": code, "status": "open", "detail": detail[:300], "service_order_id": None}
-            for j in flagged for code, detail in j.anomalies])
+    store_judged(session, judged, by, source)
     if judged:
         record_bulk(session, "readings", {"rows": len(judged), "source": source, "anomalies": anomalies})
     return ReadingImportResult(imported=len(judged), unchanged=unchanged, anomalies=anomalies)
+
+
+def store_judged(session: Session, judged: list, by: str, source: str) -> None:
+    """Insert judged readings in bulk, then their anomalies and the estimates they supersede."""
+    stamp = {"by": by, "source": source, "installation_id": None, "created_at": now_utc(), "superseded_by_id": None}
+    for start in range(0, len(judged), 20000):
+        insert_rows(session, Reading.__table__, [{**j.values, **stamp} for j in judged[start:start + 20000]])
+    linked = [j for j in judged if j.anomalies or j.supersedes]
+    if not linked:
+        return
+    wanted = {_key(j.values) for j in linked}
+    wanted |= {ref for j in linked for ref in j.supersedes if isinstance(ref, tuple)}
+    ids, register_ids = {}, sorted({key[0] for key in wanted})
+    since = min(key[1] for key in wanted)
+    for start in range(0, len(register_ids), 900):
+        for reading_id, register_id, day, kind in session.execute(
+                sa.select(Reading.id, Reading.register_id, Reading.read_on, Reading.reading_type)
+                .where(Reading.register_id.in_(register_ids[start:start + 900]), Reading.read_on >= since)):
+            if (register_id, day, kind) in wanted:
+                ids[(register_id, day, kind)] = reading_id
+    rows = [{"reading_id": ids[_key(j.values)], "code": code, "status": "open", "detail": detail[:300],
+             "service_order_id": None, "process_instance_id": None}
+            for j in linked for code, detail in j.anomalies]
+    if rows:
+        session.execute(sa.insert(ReadingAnomaly.__table__), rows)
+    for j in linked:
+        supersede(session, [ids[ref] if isinstance(ref, tuple) else ref for ref in j.supersedes], ids[_key(j.values)])
+
+
+def _key(values: dict) -> tuple:
+    return values["register_id"], values["read_on"], values["reading_type"]

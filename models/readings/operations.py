@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -25,7 +25,7 @@ from models.readings.validation import Limits, judge
 from models.tariffs.entities import Tariff
 
 HISTORY_DAYS = 365
-RECENT = 5   # latest readings looked at for a stopped meter
+RECENT = 12   # latest readings looked at: a stopped meter, estimates waiting for an actual reading
 
 
 @dataclass
@@ -36,9 +36,13 @@ class RegisterContext:
     installed_on: date | None
     active_contract: bool
     limits: Limits
-    previous: tuple[date, Decimal] | None      # latest reading before the new ones
+    previous: tuple[date, Decimal] | None      # latest reading before the new ones, estimates included
     average_daily: Decimal | None
     zero_run: int
+    actual: tuple[date, Decimal] | None = None   # latest reading that is not an estimate
+    # estimates after `actual`, which the next actual reading supersedes: (id or key, consumption)
+    pending: list = field(default_factory=list)
+    tariff_class: str | None = None
 
 
 def register_contexts(session: Session, register_ids: list[int], before: date | None = None) -> dict:
@@ -65,7 +69,8 @@ def _contexts(session: Session, ids: list[int]) -> dict:
                                             ContractVersion.valid_to.is_(None)))
         .outerjoin(Tariff, Tariff.id == ContractVersion.tariff_id)
         .where(Register.id.in_(ids)))}
-    ranked = (sa.select(Reading.register_id, Reading.read_on, Reading.value, Reading.consumption,
+    ranked = (sa.select(Reading.id, Reading.register_id, Reading.read_on, Reading.value, Reading.consumption,
+                        Reading.reading_type,
                         sa.func.row_number().over(partition_by=Reading.register_id,
                                                   order_by=(Reading.read_on.desc(), Reading.id.desc())).label("n"))
               .where(Reading.register_id.in_(ids), Reading.status != ReadingStatus.SUPERSEDED).subquery())
@@ -78,14 +83,14 @@ def _contexts(session: Session, ids: list[int]) -> dict:
     # since that reading (the first reading's own consumption covers days before the window).
     window = (sa.select(Reading.register_id, sa.func.min(Reading.read_on).label("first"))
               .where(Reading.register_id.in_(ids), Reading.read_on >= since,
-                     Reading.status != ReadingStatus.SUPERSEDED)
+                     Reading.status != ReadingStatus.SUPERSEDED, Reading.reading_type != ReadingType.ESTIMATED)
               .group_by(Reading.register_id).subquery())
     history = {row.register_id: row for row in connection.execute(
         sa.select(Reading.register_id, sa.func.sum(Reading.consumption).label("used"),
                   sa.func.max(Reading.read_on).label("last"), sa.func.min(window.c.first).label("first"))
         .join(window, window.c.register_id == Reading.register_id)
         .where(Reading.read_on > window.c.first, Reading.consumption.is_not(None),
-               Reading.status == ReadingStatus.VALID)
+               Reading.status == ReadingStatus.VALID, Reading.reading_type != ReadingType.ESTIMATED)
         .group_by(Reading.register_id))}
     out = {}
     for register_id in ids:
@@ -93,8 +98,14 @@ def _contexts(session: Session, ids: list[int]) -> dict:
         if site is None:
             continue
         rows = recent.get(register_id, [])
-        zero_run = 0
+        pending = []
         for row in rows:
+            if row.reading_type != ReadingType.ESTIMATED:
+                break
+            pending.append((row.id, Decimal(row.consumption or 0)))
+        actuals = [row for row in rows if row.reading_type != ReadingType.ESTIMATED]
+        zero_run = 0
+        for row in actuals:
             if row.consumption is None or row.consumption != 0:
                 break
             zero_run += 1
@@ -105,8 +116,9 @@ def _contexts(session: Session, ids: list[int]) -> dict:
             average = Decimal(past.used) / days if days >= 28 else None
         out[register_id] = RegisterContext(
             register_id, site.digits, Decimal(site.multiplier), site.installed_on, site.status is not None,
-            rules.get(site.tariff_class, Limits()), (rows[0].read_on, Decimal(rows[0].value)) if rows else None,
-            average, zero_run)
+            rules.get(site.tariff_class, Limits()), (_day(rows[0].read_on), Decimal(rows[0].value)) if rows else None,
+            average, zero_run, (_day(actuals[0].read_on), Decimal(actuals[0].value)) if actuals else None,
+            pending, site.tariff_class)
     return out
 
 
@@ -122,28 +134,52 @@ def _day(value) -> date:
 class Judged:
     values: dict
     anomalies: list[tuple[AnomalyCode, str]]
+    supersedes: list = field(default_factory=list)    # estimates (ids, or keys of ones in the same batch)
 
 
 def judge_next(context: RegisterContext, read_on: date, value: Decimal, reading_type: ReadingType,
                notes: tuple[AnomalyCode, ...] = ()) -> Judged:
-    """Judge a reading against the context and move the context on to it (for several in a row)."""
+    """Judge a reading against the context and move the context on to it (for several in a row).
+
+    An estimate follows the latest reading; any other reading follows the latest reading that is not an
+    estimate and supersedes the estimates in between, keeping the difference as its correction.
+    """
     if context.installed_on and read_on < context.installed_on:
         raise DomainError(f"{read_on} is before the meter's installation on {context.installed_on}", "date")
     if value < 0 or value >= Decimal(10) ** context.digits:
         raise DomainError(f"{value} does not fit a {context.digits}-digit register", "value")
-    previous = context.previous
+    estimate = reading_type is ReadingType.ESTIMATED
+    previous = context.previous if estimate else context.actual
     if previous and read_on < previous[0]:
         raise DomainError(f"{read_on} is before the register's latest reading on {previous[0]}", "date")
     days = (read_on - previous[0]).days if previous else None
     verdict = judge(previous[1] if previous else None, value, context.digits, context.multiplier, days,
                     context.average_daily, context.active_contract, context.zero_run, context.limits)
+    if estimate:   # an estimate judges nothing: it is the expectation itself
+        verdict.anomalies = []
     anomalies = verdict.anomalies + [(code, "reader's note") for code in notes]
     held = any(code not in INFORMATIONAL for code, _ in anomalies)
+    values = {"register_id": context.register_id, "read_on": read_on, "value": value,
+              "reading_type": reading_type, "consumption": verdict.consumption, "correction": None,
+              "status": ReadingStatus.ANOMALY if held else ReadingStatus.VALID}
+    supersedes = []
     context.previous = (read_on, value)
-    context.zero_run = context.zero_run + 1 if verdict.consumption == 0 else 0
-    return Judged({"register_id": context.register_id, "read_on": read_on, "value": value,
-                   "reading_type": reading_type, "consumption": verdict.consumption,
-                   "status": ReadingStatus.ANOMALY if held else ReadingStatus.VALID}, anomalies)
+    if estimate:
+        context.pending.append(((context.register_id, read_on, reading_type), verdict.consumption or Decimal(0)))
+    else:
+        if context.pending and verdict.consumption is not None:
+            values["correction"] = verdict.consumption - sum(used for _, used in context.pending)
+        supersedes = [ref for ref, _ in context.pending]
+        context.pending = []
+        context.actual = (read_on, value)
+        context.zero_run = context.zero_run + 1 if verdict.consumption == 0 else 0
+    return Judged(values, anomalies, supersedes)
+
+
+def supersede(session: Session, estimate_ids: list[int], reading_id: int) -> None:
+    if estimate_ids:
+        session.execute(sa.update(Reading).where(Reading.id.in_(estimate_ids))
+                        .values(status=ReadingStatus.SUPERSEDED, superseded_by_id=reading_id))
 
 
 def record_reading(session: Session, register: Register, read_on: date, value: Decimal, reading_type: ReadingType,
@@ -159,6 +195,7 @@ def record_reading(session: Session, register: Register, read_on: date, value: D
     reading.anomalies = [ReadingAnomaly(code=code, detail=detail[:300]) for code, detail in judged.anomalies]
     session.add(reading)
     session.flush()
+    supersede(session, judged.supersedes, reading.id)
     return reading
 
 

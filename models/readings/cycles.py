@@ -1,0 +1,194 @@
+"""Reading cycles: open one for a route and period (its reading orders), read along it, close it.
+
+Opening gives every register on the route an order in walking sequence, with its previous reading
+and the range the new one is expected in. Closing estimates every register still unread.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.contracts.entities import Contract, ContractStatus, ContractVersion
+from models.errors import DomainError
+from models.meters.entities import Installation, Register
+from models.premises.entities import ReadingRoute, ServicePoint
+from models.readings.entities import (
+    CYCLE_TRANSITIONS,
+    AnomalyCode,
+    CycleStatus,
+    OrderStatus,
+    Reading,
+    ReadingAnomaly,
+    ReadingCycle,
+    ReadingOrder,
+    ReadingStatus,
+    ReadingType,
+)
+from models.readings.estimation import class_profiles, estimate_value, expected_range
+from models.readings.operations import judge_next, record_reading, register_contexts
+from models.statuses import check_transition
+from models.types import now_utc
+
+READER_NOTES = (AnomalyCode.NO_ACCESS, AnomalyCode.METER_DAMAGED, AnomalyCode.TAMPERING_SUSPECTED,
+                AnomalyCode.DANGEROUS_DOG)
+READ_TYPES = (ReadingType.ACTUAL, ReadingType.CUSTOMER, ReadingType.CONTROL)
+
+
+def open_cycle(session: Session, route: ReadingRoute, period: date, by: str,
+               scheduled_on: date | None = None) -> ReadingCycle:
+    period = period.replace(day=1)
+    if session.scalar(sa.select(ReadingCycle.id).where(ReadingCycle.route_id == route.id,
+                                                       ReadingCycle.period == period)):
+        raise DomainError(f"route {route.code} already has a reading cycle for {period:%Y-%m}", "period")
+    scheduled_on = scheduled_on or period.replace(day=route.scheduled_day)
+    if scheduled_on < period:
+        raise DomainError(f"the scheduled day {scheduled_on} is before the period {period:%Y-%m}", "scheduled_on")
+    cycle = ReadingCycle(route=route, period=period, scheduled_on=scheduled_on)
+    session.add(cycle)
+    session.flush()
+    _generate_orders(session, cycle)
+    return cycle
+
+
+def _generate_orders(session: Session, cycle: ReadingCycle) -> None:
+    # Every register of a meter installed on the route by the scheduled day; a contract read on another
+    # cycle (bimonthly against a monthly run) stays out.
+    other_cycle = (sa.select(Contract.service_point_id)
+                   .join(ContractVersion, sa.and_(ContractVersion.contract_id == Contract.id,
+                                                  ContractVersion.valid_to.is_(None)))
+                   .where(Contract.status == ContractStatus.ACTIVE, ContractVersion.reading_cycle != cycle.billing_cycle))
+    rows = session.execute(
+        sa.select(ServicePoint.id, Register.id)
+        .join(Installation, sa.and_(Installation.service_point_id == ServicePoint.id,
+                                    Installation.meter_id.is_not(None), Installation.removed_on.is_(None),
+                                    Installation.installed_on <= cycle.scheduled_on))
+        .join(Register, Register.meter_id == Installation.meter_id)
+        .where(ServicePoint.route_id == cycle.route_id, ServicePoint.id.not_in(other_cycle))
+        .order_by(ServicePoint.itinerary, ServicePoint.reading_sequence, ServicePoint.spn, Register.code)).all()
+    contexts = register_contexts(session, [register_id for _, register_id in rows])
+    orders = []
+    for sequence, (service_point_id, register_id) in enumerate(rows, start=1):
+        context = contexts[register_id]
+        low, high = expected_range(context, cycle.scheduled_on)
+        orders.append({"cycle_id": cycle.id, "sequence": sequence, "service_point_id": service_point_id,
+                       "register_id": register_id, "previous_on": context.previous[0] if context.previous else None,
+                       "previous_value": context.previous[1] if context.previous else None,
+                       "expected_low": low, "expected_high": high, "status": OrderStatus.OPEN,
+                       "reading_id": None, "remark": None})
+    if orders:
+        session.execute(sa.insert(ReadingOrder), orders)
+    session.expire(cycle, ["orders"])
+
+
+def _open(cycle: ReadingCycle) -> None:
+    if cycle.status is not CycleStatus.OPEN:
+        raise DomainError(f"cycle {cycle} is {cycle.status.value}; readings go in while it is open", "status")
+
+
+def parse_note(text: str | None) -> AnomalyCode | None:
+    if not (text or "").strip():
+        return None
+    try:
+        code = AnomalyCode(text.strip())
+    except ValueError:
+        code = None
+    if code not in READER_NOTES:
+        raise DomainError(f"'{text}' is not a reader's note", "note")
+    return code
+
+
+def enter_order_reading(session: Session, order: ReadingOrder, value: str, note: str | None, read_on: date,
+                        by: str) -> Reading | None:
+    """A reading typed on the entry screen for one order; a note alone (no access) leaves it for estimation.
+
+    Typing over a reading entered earlier in the same open cycle replaces it (a typo fixed at once).
+    """
+    _open(order.cycle)
+    code = parse_note(note)
+    text = (value or "").strip()
+    if not text:
+        if code is None:
+            raise DomainError("enter the reading or a note", "value")
+        order.remark = code.value
+        session.flush()
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise DomainError(f"'{text}' is not a number", "value") from exc
+    if not number.is_finite():
+        raise DomainError(f"'{text}' is not a number", "value")
+    if read_on < order.cycle.period:
+        raise DomainError(f"{read_on} is before the cycle's period {order.cycle.period:%Y-%m}", "date")
+    if order.reading is not None:
+        _withdraw(session, order.reading)
+    reading = record_reading(session, order.register, read_on, number, ReadingType.ACTUAL, by,
+                             source=f"route {order.cycle}", notes=(code,) if code else ())
+    order.reading, order.status, order.remark = reading, OrderStatus.READ, code.value if code else None
+    session.flush()
+    return reading
+
+
+def _withdraw(session: Session, reading: Reading) -> None:
+    later = session.scalar(sa.select(Reading.id).where(Reading.register_id == reading.register_id,
+                                                       Reading.read_on > reading.read_on,
+                                                       Reading.status != ReadingStatus.SUPERSEDED))
+    if later:
+        raise DomainError("a later reading exists; this one can no longer be replaced here", "value")
+    session.execute(sa.update(Reading).where(Reading.superseded_by_id == reading.id)
+                    .values(status=ReadingStatus.VALID, superseded_by_id=None))
+    session.delete(reading)
+    session.flush()
+
+
+def fulfil_orders(session: Session, register_ids: list[int]) -> int:
+    """Open orders of open cycles that a reading recorded elsewhere (an import, the telephone) now answers."""
+    orders = session.scalars(
+        sa.select(ReadingOrder).join(ReadingCycle)
+        .where(ReadingCycle.status == CycleStatus.OPEN, ReadingOrder.status == OrderStatus.OPEN,
+               ReadingOrder.register_id.in_(register_ids))).all()
+    done = 0
+    for order in orders:
+        since = order.previous_on or order.cycle.period
+        reading = session.scalar(
+            sa.select(Reading).where(Reading.register_id == order.register_id, Reading.read_on > since,
+                                     Reading.reading_type.in_(READ_TYPES))
+            .order_by(Reading.read_on.desc()).limit(1))
+        if reading is not None:
+            order.reading, order.status = reading, OrderStatus.READ
+            done += 1
+    session.flush()
+    return done
+
+
+def close_cycle(session: Session, cycle: ReadingCycle, by: str) -> dict[str, int]:
+    """Close the cycle: every order still open gets an estimated reading on the scheduled day."""
+    check_transition(CYCLE_TRANSITIONS, cycle.status, CycleStatus.CLOSED, f"cycle {cycle}")
+    waiting = [order for order in cycle.orders if order.status is OrderStatus.OPEN]
+    contexts = register_contexts(session, [order.register_id for order in waiting])
+    profiles = class_profiles(session) if waiting else {}
+    counts = {"estimated": 0, "not_read": 0}
+    for order in waiting:
+        context, register = contexts[order.register_id], order.register
+        daily = context.average_daily
+        if daily is None:
+            daily = profiles.get((context.tariff_class, register.code))
+        on = max(cycle.scheduled_on, context.previous[0]) if context.previous else cycle.scheduled_on
+        value = estimate_value(context, on, daily, register.decimals)
+        if value is None:
+            order.status, order.remark = OrderStatus.NOT_READ, "no reading, nothing to estimate from"
+            counts["not_read"] += 1
+            continue
+        judged = judge_next(context, on, value, ReadingType.ESTIMATED)
+        reading = Reading(**judged.values, by=by, source=f"estimate, cycle {cycle}")
+        if order.remark:
+            reading.anomalies = [ReadingAnomaly(code=AnomalyCode(order.remark), detail="reader's note, estimated")]
+        session.add(reading)
+        order.reading, order.status = reading, OrderStatus.ESTIMATED
+        counts["estimated"] += 1
+    cycle.status, cycle.closed_at, cycle.closed_by = CycleStatus.CLOSED, now_utc(), by
+    session.flush()
+    return counts

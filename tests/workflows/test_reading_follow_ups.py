@@ -44,5 +44,5 @@ def test_negative_consumption_starts_the_meter_replacement(db, register):
     ids, reading = anomalies(db, register, date(2026, 2, 1), "400")
     assert follow_up_anomalies(db.session, ids, "office")["meter_replacements"] == 1
     instance = db.session.get(ProcessInstance, reading.anomalies[0].process_instance_id)
-    assert (instance.definition.key, instance.object_id) == ("meter_replacement", reading.register.meter_id and
-                                                            db.session.scalar(sa.select(ServicePoint.id)))
+    only_service_point = db.session.scalar(sa.select(ServicePoint.id))
+    assert (instance.definition.key, instance.object_id) == ("meter_replacement", only_service_point)

@@ -59,7 +59,8 @@ def _generate_orders(session: Session, cycle: ReadingCycle) -> None:
     other_cycle = (sa.select(Contract.service_point_id)
                    .join(ContractVersion, sa.and_(ContractVersion.contract_id == Contract.id,
                                                   ContractVersion.valid_to.is_(None)))
-                   .where(Contract.status == ContractStatus.ACTIVE, ContractVersion.reading_cycle != cycle.billing_cycle))
+                   .where(Contract.status == ContractStatus.ACTIVE,
+                          ContractVersion.reading_cycle != cycle.billing_cycle))
     rows = session.execute(
         sa.select(ServicePoint.id, Register.id)
         .join(Installation, sa.and_(Installation.service_point_id == ServicePoint.id,

@@ -1,6 +1,6 @@
 """Importing readings in the project's own CSV format: every row valid, or nothing imported.
 
-Columns (header required, any order; `type` and `note` may be left empty):
+Columns (header required, any order, other columns ignored; `type` and `note` may be left empty):
   meter, register, date, value, type, note
 - meter: the meter number; register: its OBIS-style code (1.8.0, 1.8.1/1.8.2 for WBP/LWBP,
   3.8.0 reactive, 1.6.0 demand); date: YYYY-MM-DD; value: the register's index (not consumption)
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -45,17 +45,25 @@ class ReadingImportResult:
     imported: int
     unchanged: int
     anomalies: int
+    register_ids: list[int] = field(default_factory=list)    # registers that got readings
 
 
 def read_csv(text: str) -> list[tuple[int, dict]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
-    if sorted(header) != sorted(COLUMNS):
-        raise ReadingImportRefused([f"row 1: wrong header; expected {','.join(COLUMNS)}, got {','.join(header)}"])
-    return [(n, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, start=2)]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ReadingImportRefused([f"row 1: the header lacks {', '.join(missing)}; "
+                                    f"expected {','.join(COLUMNS)} (other columns are ignored)"])
+    rows = []
+    for n, row in enumerate(reader, start=2):
+        if None in row:
+            raise ReadingImportRefused([f"row {n}: more values than header columns"])
+        rows.append((n, {k.strip(): (row[k] or "").strip() for k in row if k.strip() in COLUMNS}))
+    return rows
 
 
-def _parse(row: dict) -> tuple[str, str, date, Decimal, ReadingType, tuple]:
+def _parse(row: dict, types: set) -> tuple[str, str, date, Decimal, ReadingType, tuple]:
     if not row["meter"] or not row["register"]:
         raise ValueError("meter and register are required")
     try:
@@ -72,7 +80,7 @@ def _parse(row: dict) -> tuple[str, str, date, Decimal, ReadingType, tuple]:
         kind = ReadingType(row["type"] or "actual")
     except ValueError as exc:
         raise ValueError(f"unknown type '{row['type']}'") from exc
-    if kind not in TYPES:
+    if kind not in types:
         raise ValueError(f"type '{kind.value}' cannot be imported")
     notes = ()
     if row["note"]:
@@ -105,11 +113,15 @@ def _existing(session: Session, register_ids: list[int], first: date) -> dict:
     return out
 
 
-def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, source: str) -> ReadingImportResult:
+def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, source: str,
+                    types: set = TYPES, progress=None) -> ReadingImportResult:
+    """Check every row, then write all of them or none; `progress(done, total)` hears the judging."""
     problems, parsed = [], []
     for line, row in rows:
+        if not row.get("value") and not row.get("date") and not row.get("note"):
+            continue          # a register the reader did not get to (walk-list files carry every order)
         try:
-            parsed.append((line, *_parse(row)))
+            parsed.append((line, *_parse(row, types)))
         except ValueError as exc:
             problems.append(f"row {line}: {exc}")
     registers = _registers(session, {p[1] for p in parsed})
@@ -140,7 +152,9 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
                             "already exists for that day")
     contexts = register_contexts(session, sorted({item[1] for item in fresh}))
     judged, anomalies = [], 0
-    for line, register_id, day, value, kind, notes in sorted(fresh, key=lambda i: (i[1], i[2], i[0])):
+    for n, (line, register_id, day, value, kind, notes) in enumerate(sorted(fresh, key=lambda i: (i[1], i[2], i[0]))):
+        if progress and n % 20000 == 0:
+            progress(n, len(fresh))
         try:
             result = judge_next(contexts[register_id], day, value, kind, notes)
         except DomainError as exc:
@@ -153,7 +167,8 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
     store_judged(session, judged, by, source)
     if judged:
         record_bulk(session, "readings", {"rows": len(judged), "source": source, "anomalies": anomalies})
-    return ReadingImportResult(imported=len(judged), unchanged=unchanged, anomalies=anomalies)
+    return ReadingImportResult(imported=len(judged), unchanged=unchanged, anomalies=anomalies,
+                               register_ids=sorted({j.values["register_id"] for j in judged}))
 
 
 def store_judged(session: Session, judged: list, by: str, source: str) -> None:

@@ -149,7 +149,9 @@ def judge_next(context: RegisterContext, read_on: date, value: Decimal, reading_
     if value < 0 or value >= Decimal(10) ** context.digits:
         raise DomainError(f"{value} does not fit a {context.digits}-digit register", "value")
     estimate = reading_type is ReadingType.ESTIMATED
-    previous = context.previous if estimate else context.actual
+    # With no actual reading before (imported history that starts with an estimate), the estimate is the base.
+    base_is_estimate = estimate or context.actual is None
+    previous = context.previous if base_is_estimate else context.actual
     if previous and read_on < previous[0]:
         raise DomainError(f"{read_on} is before the register's latest reading on {previous[0]}", "date")
     days = (read_on - previous[0]).days if previous else None
@@ -167,9 +169,10 @@ def judge_next(context: RegisterContext, read_on: date, value: Decimal, reading_
     if estimate:
         context.pending.append(((context.register_id, read_on, reading_type), verdict.consumption or Decimal(0)))
     else:
-        if context.pending and verdict.consumption is not None:
-            values["correction"] = verdict.consumption - sum(used for _, used in context.pending)
-        supersedes = [ref for ref, _ in context.pending]
+        if not base_is_estimate:
+            if context.pending and verdict.consumption is not None:
+                values["correction"] = verdict.consumption - sum(used for _, used in context.pending)
+            supersedes = [ref for ref, _ in context.pending]
         context.pending = []
         context.actual = (read_on, value)
         context.zero_run = context.zero_run + 1 if verdict.consumption == 0 else 0

@@ -67,5 +67,11 @@ def test_reader_notes_and_drops_become_anomalies(db, meter):
 
 
 def test_wrong_header_is_refused():
-    with pytest.raises(ReadingImportRefused, match="row 1: wrong header"):
+    with pytest.raises(ReadingImportRefused, match="row 1: the header lacks value, type, note"):
         read_csv("meter,register,date,reading\n")
+
+
+def test_a_walk_list_file_with_extra_columns_imports_its_read_rows(db, meter):
+    rows = read_csv("route,sequence,meter,register,previous,date,value,type,note\n"
+                    "R1,1,98001,1.8.0,1000,2026-02-01,1100,,\nR1,2,98001,1.8.0,1000,,,,\n")
+    assert import_readings(db.session, rows, "office", "walk list").imported == 1

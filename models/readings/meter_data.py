@@ -1,0 +1,240 @@
+"""Importing meter data files (NEM12, NEM13, Green Button) and the project's CSV: one entry point.
+
+A file is recognised by its content: a zip with one member is opened first; NEM files start with a
+100 record; Green Button is ESPI XML; anything else is read as the project's CSV.
+
+Meters: a NEM record names the meter by its serial number (our meter number); without one, the NMI
+is taken as the service point number and its installed meter is used. Green Button files carry no
+meter identity: the caller names the service point. Registers and interval channels: the register
+whose data stream is the NMI suffix, else the suffix's letter: E -> 1.8.0 (import), B -> 2.8.0
+(export), Q -> 3.8.0 and K -> 4.8.0 (reactive). An import channel may land on a TOU meter (1.8.1 and
+1.8.2), whose intervals roll up to those registers.
+
+Every problem is listed and nothing is written unless the whole file is good; the same file again
+changes nothing.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.audit.recorder import record_bulk
+from models.base import insert_rows
+from models.meters.entities import Meter
+from models.meters.installations import current_meter_installation
+from models.premises.entities import ServicePoint
+from models.readings.entities import IntervalReading, ReadingType
+from models.readings.formats.espi import EspiFileRefused, is_espi, parse_espi
+from models.readings.formats.nem import IntervalChannel, NemFileRefused, is_nem, parse_nem
+from models.readings.imports import TYPES, ReadingImportRefused, import_readings, read_csv
+
+DEFAULT_CODES = {"E": "1.8.0", "B": "2.8.0", "Q": "3.8.0", "K": "4.8.0"}
+MAX_BYTES = 200 * 1024 * 1024
+STORED = Decimal("0.0001")      # the scale of QUANTITY
+
+
+@dataclass
+class MeterDataResult:
+    file_format: str
+    readings: int = 0
+    intervals: int = 0
+    unchanged: int = 0
+    anomalies: int = 0
+    register_ids: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def import_file(session: Session, name: str, data: bytes, by: str, service_point: str | None = None,
+                progress=None) -> MeterDataResult:
+    """Import one uploaded or named file; `progress(done, total)` hears how far the work is."""
+    if len(data) > MAX_BYTES:
+        raise ReadingImportRefused([f"row 0: the file is over {MAX_BYTES // 1024 // 1024} MB"])
+    if data[:4] == b"PK\x03\x04":
+        name, data = _unzip(data)
+    source = name[-100:]
+    try:
+        if is_espi(data):
+            return _import_espi(session, data, by, source, service_point)
+        text = _text(data)
+        if is_nem(text):
+            return _import_nem(session, text, by, source)
+    except (NemFileRefused, EspiFileRefused) as exc:
+        raise ReadingImportRefused([f"row 0: {p}" if not p.startswith("line ") else "row " + p[5:]
+                                    for p in exc.problems]) from None
+    if not text.strip():
+        raise ReadingImportRefused(["row 0: the file is empty"])
+    result = import_readings(session, read_csv(text), by, source, progress=progress)
+    return MeterDataResult("csv", result.imported, 0, result.unchanged, result.anomalies, result.register_ids)
+
+
+def _unzip(data: bytes) -> tuple[str, bytes]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) != 1:
+            raise ReadingImportRefused([f"row 0: a zip must hold exactly one file; this one holds {len(members)}"])
+        if members[0].file_size > MAX_BYTES:
+            raise ReadingImportRefused([f"row 0: the zipped file is over {MAX_BYTES // 1024 // 1024} MB"])
+        return members[0].filename, archive.read(members[0])
+    except zipfile.BadZipFile as exc:
+        raise ReadingImportRefused([f"row 0: not a readable zip file ({exc})"]) from None
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReadingImportRefused(["row 0: the file is not UTF-8 text"]) from None
+
+
+def _import_nem(session: Session, text: str, by: str, source: str) -> MeterDataResult:
+    nem = parse_nem(text)
+    resolver = _Resolver(session)
+    problems, notes = [], list(nem.notes)
+    rows, seen = [], {}
+    for read in nem.reads:
+        meter = resolver.meter(read.nmi, read.serial)
+        code = meter if isinstance(meter, str) else resolver.code(meter, read.stream)
+        if " " in code:         # a sentence saying why, not a register code
+            problems.append(f"row {read.line}: {code}")
+            continue
+        kind = ReadingType.ESTIMATED if read.estimated else ReadingType.ACTUAL
+        key = (meter.number, code, read.day, kind)
+        if key in seen:
+            line, value = seen[key]
+            if value != read.value:   # a substitution: the later record replaces the earlier read
+                notes.append(f"line {read.line}: {value} of line {line} for {code} on {read.day} replaced by "
+                             f"{read.value}")
+            # else: a read is also the next record's previous read, the same reading twice
+        seen[key] = (read.line, read.value)
+    for (number, code, day, kind), (line, value) in seen.items():
+        rows.append((line, {"meter": number, "register": code, "date": day.isoformat(),
+                            "value": str(value), "type": kind.value, "note": ""}))
+    intervals, unchanged_intervals = _check_intervals(session, resolver, nem.channels, problems)
+    if problems:
+        raise ReadingImportRefused(problems)
+    result = MeterDataResult(nem.version.lower(), notes=notes)
+    if rows:
+        imported = import_readings(session, rows, by, source, types=TYPES | {ReadingType.ESTIMATED})
+        result.readings, result.unchanged, result.anomalies = imported.imported, imported.unchanged, imported.anomalies
+        result.register_ids = imported.register_ids
+    _store_intervals(session, intervals, source, by, result)
+    result.unchanged += unchanged_intervals
+    return result
+
+
+def _import_espi(session: Session, data: bytes, by: str, source: str, service_point: str | None) -> MeterDataResult:
+    points = parse_espi(data)
+    if not service_point:
+        raise ReadingImportRefused(["row 0: a Green Button file names no meter: choose the service point it is for"])
+    if len(points) > 1:
+        raise ReadingImportRefused([f"row 0: the file holds {len(points)} electricity usage points; "
+                                    "split it, one usage point per service point"])
+    resolver = _Resolver(session)
+    meter = resolver.meter(service_point, "")
+    if isinstance(meter, str):
+        raise ReadingImportRefused([f"row 0: {meter}"])
+    for channel in points[0].channels:
+        channel.nmi, channel.serial = service_point, meter.number
+    problems = []
+    intervals, unchanged = _check_intervals(session, resolver, points[0].channels, problems)
+    if problems:
+        raise ReadingImportRefused(problems)
+    result = MeterDataResult("green_button", unchanged=unchanged)
+    _store_intervals(session, intervals, source, by, result)
+    return result
+
+
+class _Resolver:
+    def __init__(self, session: Session):
+        self.session, self.meters, self.codes = session, {}, {}
+
+    def meter(self, nmi: str, serial: str) -> Meter | str:
+        key = (nmi, serial)
+        if key not in self.meters:
+            self.meters[key] = self._meter(nmi, serial)
+        return self.meters[key]
+
+    def _meter(self, nmi: str, serial: str) -> Meter | str:
+        if serial:
+            meter = self.session.scalar(sa.select(Meter).where(Meter.number == serial))
+            return meter or f"unknown meter {serial} (NMI {nmi})"
+        sp = self.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == nmi))
+        if sp is None:
+            return f"unknown service point {nmi} and no meter serial number"
+        installation = current_meter_installation(self.session, sp.id)
+        return installation.meter if installation else f"service point {nmi} has no meter installed"
+
+    def code(self, meter: Meter, stream: str) -> str:
+        """The register code for a data stream, or a sentence saying why there is none."""
+        registers = {r.code: r for r in meter.registers}
+        for register in meter.registers:
+            if register.stream and register.stream.upper() == stream:
+                return register.code
+        code = DEFAULT_CODES.get(stream[:1])
+        if code is None:
+            return f"meter {meter.number} has no register for data stream {stream} (set the register's data stream)"
+        if code in registers or code == "1.8.0" and {"1.8.1", "1.8.2"} <= set(registers):
+            return code
+        return f"meter {meter.number} has no register {code} for data stream {stream}"
+
+
+def _check_intervals(session: Session, resolver: _Resolver, channels: list[IntervalChannel],
+                     problems: list[str]) -> tuple[list[dict], int]:
+    """New interval rows, after refusing unknown meters and channels and values that contradict stored ones."""
+    wanted: dict[tuple, tuple] = {}
+    for channel in channels:
+        meter = resolver.meter(channel.nmi, channel.serial)
+        code = meter if isinstance(meter, str) else resolver.code(meter, channel.stream)
+        if " " in code:
+            problems.append(f"row {channel.line}: {code}")
+            continue
+        for start, minutes, value, quality in channel.intervals:
+            value = value.quantize(STORED)     # compare as stored, so the same file again is unchanged
+            key = (meter.id, code, start)
+            if key in wanted and wanted[key][1] != value:
+                problems.append(f"row {channel.line}: two different values for {code} at {start:%Y-%m-%d %H:%M} UTC")
+                continue
+            wanted[key] = (minutes, value, quality, channel.line)
+    stored = _stored(session, wanted)
+    fresh, unchanged = [], 0
+    for (meter_id, code, start), (minutes, value, quality, line) in wanted.items():
+        old = stored.get((meter_id, code, start))
+        if old is None:
+            fresh.append({"meter_id": meter_id, "channel": code, "start_at": start, "minutes": minutes,
+                          "value": value, "quality": quality})
+        elif old == value:
+            unchanged += 1
+        else:
+            problems.append(f"row {line}: {code} at {start:%Y-%m-%d %H:%M} UTC already holds {old.normalize():f}, "
+                            f"the file says {value.normalize():f}")
+    return fresh, unchanged
+
+
+def _stored(session: Session, wanted: dict) -> dict:
+    spans = defaultdict(list)
+    for meter_id, code, start in wanted:
+        spans[(meter_id, code)].append(start)
+    out = {}
+    for (meter_id, code), starts in spans.items():
+        for start, value in session.execute(
+                sa.select(IntervalReading.start_at, IntervalReading.value)
+                .where(IntervalReading.meter_id == meter_id, IntervalReading.channel == code,
+                       IntervalReading.start_at >= min(starts), IntervalReading.start_at <= max(starts))):
+            out[(meter_id, code, start)] = value
+    return out
+
+
+def _store_intervals(session: Session, rows: list[dict], source: str, by: str, result: MeterDataResult) -> None:
+    for start in range(0, len(rows), 20000):
+        insert_rows(session, IntervalReading.__table__,
+                    [{**row, "source": source} for row in rows[start:start + 20000]])
+    result.intervals = len(rows)
+    if rows:
+        record_bulk(session, "interval_readings", {"rows": len(rows), "source": source, "by": by})

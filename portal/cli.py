@@ -150,14 +150,18 @@ def import_meters_command(file):
 
 @import_group.command("readings")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def import_readings_command(file):
-    """Import register readings from FILE.csv (the project's format): all rows valid, or nothing."""
+@click.option("--service-point", help="The service point a Green Button file is for.")
+def import_readings_command(file, service_point):
+    """Import readings from FILE: the project's CSV, NEM12, NEM13 or Green Button (zip too); all or nothing."""
     from pathlib import Path
 
-    from models.readings.imports import import_readings, read_csv
+    from workflows.reading_imports import import_reading_file
     started = time.perf_counter()
     with edge():
-        result = import_readings(db.session, read_csv(Path(file).read_text(encoding="utf-8-sig")),
-                                 f"cli:{getpass.getuser()}", source=Path(file).name)
-    click.echo(f"imported {result.imported:,} reading(s) ({result.anomalies:,} with anomalies); "
-               f"{result.unchanged:,} already present; {time.perf_counter() - started:.1f} s")
+        result, after = import_reading_file(db.session, Path(file).name, Path(file).read_bytes(),
+                                            f"cli:{getpass.getuser()}", service_point)
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"{result.file_format}: imported {result.readings:,} reading(s) ({result.anomalies:,} with anomalies) "
+               f"and {result.intervals:,} interval value(s); {result.unchanged:,} already present; "
+               f"{after['orders_answered']:,} reading order(s) answered; {time.perf_counter() - started:.1f} s")

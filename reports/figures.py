@@ -26,3 +26,38 @@ def service_order_chart(table: dict[str, dict[str, int]]) -> str:
                          margin={"l": 50, "r": 20, "t": 50, "b": 40})
     return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=320,
                        div_id="service-order-chart", config={"displaylogo": False})
+
+
+def _stacked(table: dict[str, dict[str, int]], title: str, y_title: str, div_id: str) -> str:
+    statuses = sorted({s for by_status in table.values() for s in by_status})
+    keys = list(table)
+    figure = go.Figure([go.Bar(name=s.replace("_", " "), x=[str(k).replace("_", " ") for k in keys],
+                               y=[table[k].get(s, 0) for k in keys]) for s in statuses])
+    figure.update_layout(barmode="stack", title=title, yaxis_title=y_title, margin={"l": 50, "r": 20, "t": 50, "b": 60})
+    return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=340, div_id=div_id,
+                       config={"displaylogo": False})
+
+
+def anomaly_chart(table: dict[str, dict[str, int]], group: str) -> str:
+    return _stacked(table, f"Reading anomalies by {group} and status", "anomalies", "anomaly-chart")
+
+
+def completeness_chart(rows: list[dict]) -> str:
+    labels = [f"{r['route']} {r['period']:%Y-%m}" for r in rows][::-1]
+    figure = go.Figure([go.Bar(name=name, x=labels, y=[r[key] for r in rows][::-1])
+                        for key, name in (("read", "read"), ("estimated", "estimated"), ("not_read", "not read"),
+                                          ("open", "open"))])
+    figure.update_layout(barmode="stack", title="Reading completeness per route and cycle", yaxis_title="registers",
+                         margin={"l": 50, "r": 20, "t": 50, "b": 80})
+    return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=340,
+                       div_id="completeness-chart", config={"displaylogo": False})
+
+
+def consumption_chart(series: dict, spn: str) -> str:
+    figure = go.Figure([go.Bar(name=name, x=list(months), y=list(months.values()),
+                               marker_pattern_shape="/" if "estimated" in name else "")
+                        for name, months in series.items()])
+    figure.update_layout(barmode="stack", title=f"Consumption history of {spn} (kWh / kVArh per month)",
+                         yaxis_title="consumption", margin={"l": 60, "r": 20, "t": 50, "b": 40})
+    return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=340,
+                       div_id="consumption-chart", config={"displaylogo": False})

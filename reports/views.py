@@ -10,11 +10,14 @@ from flask import Blueprint, render_template, request, send_from_directory
 
 from models.base import db
 from models.meters.entities import Store, UsageType
+from models.premises.entities import ReadingRoute
+from models.readings.entities import AnomalyCode, AnomalyStatus
 from portal.auth import ANY_STAFF, roles_allowed
-from portal.params import optional_date
+from portal.params import date_range, optional_date, optional_int
 from reports.exports import csv_response
-from reports.figures import MONTHS, calibration_chart
+from reports.figures import MONTHS, anomaly_chart, calibration_chart, completeness_chart
 from reports.queries import calibration_due_by_month, calibration_due_in_month
+from reports.reading_queries import GROUPINGS, anomaly_counts, anomaly_list, completeness
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data"
@@ -52,3 +55,48 @@ def calibration():
     return render_template("reports/calibration.html", year=year, counts=counts, months=MONTHS, month=month,
                            rows=rows, chart=calibration_chart(counts, year), stores=stores, usages=list(UsageType),
                            filters=filters)
+
+
+def _reading_filters(args) -> dict:
+    return {"route_id": optional_int(args.get("route")), "code": args.get("code") or None,
+            "status": args.get("status") or None}
+
+
+@bp.get("/reading-anomalies")
+@roles_allowed(*ANY_STAFF)
+def reading_anomalies():
+    args = request.args
+    date_from, date_to = date_range(args, days=365)
+    filters, group = _reading_filters(args), args.get("group") if args.get("group") in GROUPINGS else "code"
+    if args.get("format") == "csv":
+        rows = anomaly_list(db.session, date_from, date_to, limit=None, **filters)
+        return csv_response(f"reading-anomalies-{date_from}-{date_to}.csv",
+                            ["read on", "spn", "route", "meter", "register", "value", "code", "status", "detail",
+                             "service order"],
+                            [(r.read_on, r.spn, r.route or "", r.number, r.register, r.value, a.code.value,
+                              a.status.value, a.detail or "", a.service_order.number if a.service_order else "")
+                             for r in rows for a in [r.ReadingAnomaly]])
+    table = anomaly_counts(db.session, date_from, date_to, group, **filters)
+    routes = db.session.scalars(sa.select(ReadingRoute).order_by(ReadingRoute.code)).all()
+    return render_template("reports/reading_anomalies.html", chart=anomaly_chart(table, group), table=table,
+                           rows=anomaly_list(db.session, date_from, date_to, **filters), routes=routes,
+                           codes=list(AnomalyCode), statuses=list(AnomalyStatus), groupings=sorted(GROUPINGS),
+                           group=group, filters=filters, date_from=date_from, date_to=date_to)
+
+
+@bp.get("/reading-completeness")
+@roles_allowed(*ANY_STAFF)
+def reading_completeness():
+    args = request.args
+    period_from, period_to = date_range(args, days=365)
+    route_id = optional_int(args.get("route"))
+    rows = completeness(db.session, period_from, period_to, route_id)
+    if args.get("format") == "csv":
+        return csv_response(f"reading-completeness-{period_from}-{period_to}.csv",
+                            ["route", "area", "period", "cycle status", "orders", "read", "estimated", "not read",
+                             "open", "% read"],
+                            [(r["route"], r["area"], f"{r['period']:%Y-%m}", r["status"], r["total"], r["read"],
+                              r["estimated"], r["not_read"], r["open"], r["share_read"]) for r in rows])
+    routes = db.session.scalars(sa.select(ReadingRoute).order_by(ReadingRoute.code)).all()
+    return render_template("reports/reading_completeness.html", rows=rows, chart=completeness_chart(rows[:36]),
+                           routes=routes, route_id=route_id, date_from=period_from, date_to=period_to)

@@ -39,3 +39,16 @@ def start_due_replacements_task(within_days: int = 30) -> int:
         started = start_due_replacements(db.session, within_days)
         db.session.commit()
     return len(started)
+
+
+@shared_task(name="readings.import")
+def import_readings_task(job_id: int) -> str:
+    """A queued reading file (portal upload): imported whole or refused, progress kept on the job row."""
+    from flask import current_app
+
+    from models.readings.entities import ReadingImport
+    from workflows.reading_imports import run_reading_import
+    job = db.session.get(ReadingImport, job_id)
+    with acting_as(Actor(None, job.by if job else "import")):
+        return run_reading_import(db.session, job_id,
+                                  report_progress=not current_app.config.get("CELERY_ALWAYS_EAGER")).value

@@ -238,3 +238,37 @@ class IntervalReading(db.Model):
     source: Mapped[str | None] = mapped_column(sa.String(100))
 
     meter: Mapped[Meter] = relationship()
+
+
+class ImportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    REFUSED = "refused"      # bad rows listed, nothing written
+    FAILED = "failed"        # something broke; nothing written
+
+
+IMPORT_TRANSITIONS = {
+    ImportStatus.QUEUED: {ImportStatus.RUNNING},
+    ImportStatus.RUNNING: {ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED},
+}
+
+
+class ReadingImport(db.Model):
+    """A file uploaded in the portal, imported by a worker; the page follows its progress."""
+
+    __tablename__ = "reading_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    service_point: Mapped[str | None] = mapped_column(sa.String(20))     # for Green Button files
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)   # dropped once imported
+    status: Mapped[ImportStatus] = mapped_column(enum_type(ImportStatus), default=ImportStatus.QUEUED, index=True)
+    phase: Mapped[str | None] = mapped_column(sa.String(40))
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    summary: Mapped[dict | None] = mapped_column(sa.JSON)
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    by: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,12 +13,30 @@ def _error_page(error: HTTPException):
 
 
 def register_views(app: Flask) -> None:
-    from portal.views import dashboard, meters, processes, requests, service_orders, service_points, worklist
-    for module in (dashboard, worklist, requests, processes, meters, service_orders, service_points):
+    from portal.views import (
+        dashboard,
+        meters,
+        processes,
+        readings,
+        requests,
+        service_orders,
+        service_points,
+        worklist,
+    )
+    for module in (dashboard, worklist, requests, processes, meters, service_orders, service_points, readings):
         app.register_blueprint(module.bp)
     app.register_blueprint(processes.vendor)
     from reports.views import bp as report_pages
     app.register_blueprint(report_pages)
+
+    @app.template_filter("utc")
+    def utc(value) -> str:
+        return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+    @app.template_filter("qty")
+    def qty(value) -> str:
+        """A quantity without trailing zeros, thousands grouped: 12,345.5"""
+        return "" if value is None else f"{value.normalize():,f}"
 
     @app.context_processor
     def clock():

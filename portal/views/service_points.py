@@ -1,7 +1,7 @@
 """/service-points/<spn>: the service point's current devices and device history (the inquiry grows here)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -20,12 +20,15 @@ from models.meters.installations import (
 )
 from models.premises.entities import ServicePoint
 from models.readings.entities import Reading
+from models.readings.intervals import rollup
 from models.readings.operations import record_phone_reading
 from models.service_orders.entities import ServiceOrder
 from models.types import today
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
 from portal.params import form_date, optional_int
+from reports.figures import consumption_chart
+from reports.reading_queries import consumption_by_month
 from workflows.meter_processes import start_meter_replacement
 
 bp = Blueprint("service_points", __name__, url_prefix="/service-points")
@@ -44,8 +47,13 @@ def show(spn: str):
     orders = db.session.scalars(sa.select(ServiceOrder).where(ServiceOrder.service_point_id == sp.id)
                                 .order_by(ServiceOrder.id.desc()).limit(20)).all()
     stores = db.session.scalars(sa.select(Store).order_by(Store.code)).all()
+    series = consumption_by_month(db.session, sp.id, today() - timedelta(days=730))
+    current = next((i for i in installations if i.meter_id and i.removed_on is None), None)
+    intervals = rollup(db.session, current.meter_id, today() - timedelta(days=30), today() + timedelta(days=1)) \
+        if current else {}
     return render_template("service_points/show.html", sp=sp, installations=installations, readings=readings,
-                           orders=orders, stores=stores)
+                           orders=orders, stores=stores, intervals=intervals,
+                           chart=consumption_chart(series, sp.spn) if series else None)
 
 
 def _service_point(spn: str) -> ServicePoint:

@@ -1,0 +1,75 @@
+"""Read-only queries of the meter-reading pages: cycles with their progress, walk lists, history."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.meters.entities import Meter, Register
+from models.premises.entities import Property, ReadingRoute, ServicePoint
+from models.readings.entities import (
+    CycleStatus,
+    OrderStatus,
+    Reading,
+    ReadingCycle,
+    ReadingImport,
+    ReadingOrder,
+)
+
+
+def cycle_progress(session: Session, cycle_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Orders per status for each cycle, with `total` and `done` (read or estimated)."""
+    out: dict[int, dict[str, int]] = defaultdict(lambda: {s.value: 0 for s in OrderStatus} | {"total": 0})
+    if not cycle_ids:
+        return out
+    for cycle_id, status, count in session.execute(
+            sa.select(ReadingOrder.cycle_id, ReadingOrder.status, sa.func.count())
+            .where(ReadingOrder.cycle_id.in_(cycle_ids)).group_by(ReadingOrder.cycle_id, ReadingOrder.status)):
+        out[cycle_id][status.value] = count
+        out[cycle_id]["total"] += count
+    return out
+
+
+def find_cycles(session: Session, status: str | None = None, route_id: int | None = None,
+                period: date | None = None, limit: int = 200) -> list[ReadingCycle]:
+    query = sa.select(ReadingCycle).join(ReadingRoute).order_by(ReadingCycle.period.desc(), ReadingRoute.code)
+    if status in {s.value for s in CycleStatus}:
+        query = query.where(ReadingCycle.status == status)
+    if route_id:
+        query = query.where(ReadingCycle.route_id == route_id)
+    if period:
+        query = query.where(ReadingCycle.period == period.replace(day=1))
+    return list(session.scalars(query.limit(limit)))
+
+
+def walk_list(session: Session, cycle_id: int):
+    """The cycle's orders in walking sequence with where to go and what to expect."""
+    return session.execute(
+        sa.select(ReadingOrder, ServicePoint.spn, ServicePoint.itinerary, Property.address, Meter.number,
+                  Register.code, Register.digits)
+        .join(ServicePoint, ServicePoint.id == ReadingOrder.service_point_id)
+        .join(Property, Property.id == ServicePoint.property_id)
+        .join(Register, Register.id == ReadingOrder.register_id)
+        .join(Meter, Meter.id == Register.meter_id)
+        .where(ReadingOrder.cycle_id == cycle_id)
+        .order_by(ReadingOrder.sequence)).all()
+
+
+def recent_imports(session: Session, limit: int = 10) -> list[ReadingImport]:
+    return list(session.scalars(sa.select(ReadingImport).order_by(ReadingImport.id.desc()).limit(limit)))
+
+
+def register_history(session: Session, service_point_id: int, since: date) -> list:
+    """Readings of every meter ever installed at the service point since a day, oldest first."""
+    from models.meters.entities import Installation
+    return session.execute(
+        sa.select(Reading, Register.code, Meter.number)
+        .join(Register, Register.id == Reading.register_id)
+        .join(Meter, Meter.id == Register.meter_id)
+        .join(Installation, Installation.meter_id == Meter.id)
+        .where(Installation.service_point_id == service_point_id, Reading.read_on >= since,
+               Reading.read_on >= Installation.installed_on,
+               sa.or_(Installation.removed_on.is_(None), Reading.read_on <= Installation.removed_on))
+        .order_by(Reading.read_on, Reading.id)).all()

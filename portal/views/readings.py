@@ -1,0 +1,170 @@
+"""/readings: reading cycles and their orders, walk lists, keyboard entry along a route, file uploads."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from models.base import db
+from models.errors import DomainError
+from models.premises.entities import ReadingRoute
+from models.readings.cycles import READER_NOTES, close_cycle, enter_order_reading, open_cycle
+from models.readings.entities import CycleStatus, ImportStatus, ReadingCycle, ReadingImport, ReadingOrder
+from models.readings.queries import cycle_progress, find_cycles, recent_imports, walk_list
+from portal.auth import ANY_STAFF, roles_allowed
+from portal.edges import commit_or_flash
+from portal.params import form_date, optional_date, optional_int
+from reports.exports import csv_response
+from workflows.reading_follow_ups import follow_up_anomalies
+from workflows.reading_imports import queue_reading_import
+
+bp = Blueprint("readings", __name__, url_prefix="/readings")
+HANDHELD_COLUMNS = ["route", "sequence", "spn", "itinerary", "address", "meter", "register", "previous_date",
+                    "previous", "expected_low", "expected_high", "date", "value", "type", "note"]
+
+
+@bp.get("/")
+@roles_allowed(*ANY_STAFF)
+def index():
+    args = request.args
+    period = optional_date((args.get("period") or "") + "-01") if args.get("period") else None
+    cycles = find_cycles(db.session, args.get("status"), optional_int(args.get("route")), period)
+    routes = db.session.scalars(sa.select(ReadingRoute).order_by(ReadingRoute.code)).all()
+    return render_template("readings/index.html", cycles=cycles, routes=routes, imports=recent_imports(db.session),
+                           progress=cycle_progress(db.session, [c.id for c in cycles]), args=args,
+                           statuses=CycleStatus, next_period=date.today().strftime("%Y-%m"))
+
+
+@bp.post("/cycles")
+@roles_allowed(*ANY_STAFF)
+def new_cycle():
+    form = request.form
+    route = db.session.get(ReadingRoute, optional_int(form.get("route")) or 0)
+    holder = {}
+
+    def action():
+        if route is None:
+            raise DomainError("choose a route", "route")
+        period = form_date((form.get("period") or "") + "-01", "period")
+        if period is None:
+            raise DomainError("choose the period (month)", "period")
+        holder["cycle"] = open_cycle(db.session, route, period, current_user.email,
+                                     form_date(form.get("scheduled_on"), "scheduled_on"))
+        return holder["cycle"]
+
+    if commit_or_flash(action, lambda c: f"Opened cycle {c} with {len(c.orders)} reading orders."):
+        return redirect(url_for(".cycle", cycle_id=holder["cycle"].id))
+    return redirect(url_for(".index"))
+
+
+def _cycle(cycle_id: int) -> ReadingCycle:
+    return db.session.get(ReadingCycle, cycle_id) or abort(404)
+
+
+@bp.get("/cycles/<int:cycle_id>")
+@roles_allowed(*ANY_STAFF)
+def cycle(cycle_id: int):
+    current = _cycle(cycle_id)
+    return render_template("readings/cycle.html", cycle=current, rows=walk_list(db.session, cycle_id),
+                           progress=cycle_progress(db.session, [cycle_id])[cycle_id])
+
+
+@bp.get("/cycles/<int:cycle_id>/walk-list")
+@roles_allowed(*ANY_STAFF)
+def walk(cycle_id: int):
+    current, rows = _cycle(cycle_id), walk_list(db.session, cycle_id)
+    if request.args.get("format") == "csv":
+        # For handheld devices: the same file comes back with date, value and note filled in and is
+        # imported as it is (`cms import readings` or the upload below); extra columns are ignored.
+        return csv_response(f"walk-list-{current.route.code}-{current.period:%Y-%m}.csv", HANDHELD_COLUMNS, [
+            (current.route.code, o.sequence, spn, itinerary or "", address, meter, code, o.previous_on or "",
+             _plain(o.previous_value), _plain(o.expected_low), _plain(o.expected_high), "", "", "actual", "")
+            for o, spn, itinerary, address, meter, code, _ in rows])
+    return render_template("readings/walk_list.html", cycle=current, rows=rows)
+
+
+def _plain(value) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+@bp.get("/cycles/<int:cycle_id>/entry")
+@roles_allowed(*ANY_STAFF)
+def entry(cycle_id: int):
+    current = _cycle(cycle_id)
+    return render_template("readings/entry.html", cycle=current, rows=walk_list(db.session, cycle_id),
+                           notes=READER_NOTES, read_on=min(max(date.today(), current.scheduled_on),
+                                                           current.scheduled_on.replace(day=28)))
+
+
+@bp.post("/orders/<int:order_id>")
+@roles_allowed(*ANY_STAFF)
+def save_order(order_id: int):
+    """One reading from the entry screen (JSON in, JSON out): saved, or a field error and nothing saved."""
+    order = db.session.get(ReadingOrder, order_id) or abort(404)
+    data = request.get_json(silent=True) or request.form
+    try:
+        read_on = form_date(data.get("read_on"), "date", order.cycle.scheduled_on)
+        reading = enter_order_reading(db.session, order, data.get("value", ""), data.get("note"), read_on,
+                                      current_user.email)
+        if reading is not None and reading.anomalies:
+            follow_up_anomalies(db.session, [a.id for a in reading.anomalies], current_user.email)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return jsonify(field=exc.field or "value", message=exc.message), 422
+    return jsonify(status=order.status.value, note=order.remark,
+                   value=_plain(reading.value) if reading else None,
+                   consumption=_plain(reading.consumption) if reading else None,
+                   anomalies=[a.code.value for a in reading.anomalies] if reading else [])
+
+
+@bp.post("/cycles/<int:cycle_id>/close")
+@roles_allowed(*ANY_STAFF)
+def close(cycle_id: int):
+    current = _cycle(cycle_id)
+
+    def action():
+        counts = close_cycle(db.session, current, current_user.email)
+        follow_up_anomalies(db.session, None, current_user.email)
+        return counts
+
+    commit_or_flash(action, lambda c: (f"Closed {current}: {c['estimated']} estimated, {c['not_read']} not read.",
+                                       "success" if not c["not_read"] else "warning"))
+    return redirect(url_for(".cycle", cycle_id=cycle_id))
+
+
+@bp.post("/imports")
+@roles_allowed(*ANY_STAFF)
+def upload():
+    upload_file = request.files.get("file")
+    holder = {}
+
+    def action():
+        data = upload_file.read() if upload_file else b""
+        holder["job"] = queue_reading_import(db.session, upload_file.filename if upload_file else "", data,
+                                             current_user.email, request.form.get("service_point"))
+        return holder["job"]
+
+    if not commit_or_flash(action, lambda job: f"{job.filename} is queued for import."):
+        return redirect(url_for(".index"))
+    from workflows.tasks import import_readings_task
+    job_id = holder["job"].id
+    if current_app.config.get("CELERY_ALWAYS_EAGER"):
+        import_readings_task.apply(args=[job_id])
+    else:
+        import_readings_task.delay(job_id)
+    return redirect(url_for(".import_job", job_id=job_id))
+
+
+@bp.get("/imports/<int:job_id>")
+@roles_allowed(*ANY_STAFF)
+def import_job(job_id: int):
+    job = db.session.get(ReadingImport, job_id) or abort(404)
+    if request.accept_mimetypes.best == "application/json" or request.args.get("format") == "json":
+        db.session.expire(job)
+        return jsonify(status=job.status.value, phase=job.phase, done=job.done, total=job.total,
+                       summary=job.summary, message=job.message,
+                       finished=job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING))
+    return render_template("readings/import.html", job=job)

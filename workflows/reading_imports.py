@@ -1,0 +1,93 @@
+"""Reading files end to end: import, answer open reading orders, start follow-up work for anomalies.
+
+The CLI runs it in the foreground; the portal queues the file as a ReadingImport and a worker runs it,
+reporting progress in its own short transactions so the page can show a progress bar while the import
+itself stays one transaction (all or nothing).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.errors import DomainError
+from models.readings.cycles import fulfil_orders
+from models.readings.entities import IMPORT_TRANSITIONS, ImportStatus, ReadingImport
+from models.readings.imports import ReadingImportRefused
+from models.readings.meter_data import MeterDataResult, import_file
+from models.statuses import check_transition
+from models.types import now_utc
+from workflows.reading_follow_ups import follow_up_anomalies
+
+log = logging.getLogger(__name__)
+
+
+def import_reading_file(session: Session, name: str, data: bytes, by: str, service_point: str | None = None,
+                        progress=None) -> tuple[MeterDataResult, dict]:
+    result = import_file(session, name, data, by, service_point, progress)
+    answered = fulfil_orders(session, result.register_ids) if result.register_ids else 0
+    follow_ups = follow_up_anomalies(session, None, by) if result.anomalies else {}
+    return result, {"orders_answered": answered, **follow_ups}
+
+
+def queue_reading_import(session: Session, filename: str, data: bytes, by: str,
+                         service_point: str | None = None) -> ReadingImport:
+    if not data:
+        raise DomainError("choose a file to import", "file")
+    job = ReadingImport(filename=filename[-200:] or "upload", content=data, by=by,
+                        service_point=(service_point or "").strip() or None)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def run_reading_import(session: Session, job_id: int, report_progress: bool = True) -> ImportStatus:
+    """Run a queued import; a job already past the queue is left alone (a redelivered task).
+
+    Progress goes through a connection of its own; run inside a request (no worker) it is not reported,
+    as that connection would wait on the request's own open transaction.
+    """
+    job = session.get(ReadingImport, job_id)
+    if job is None or job.status is not ImportStatus.QUEUED:
+        return job.status if job else ImportStatus.FAILED
+    check_transition(IMPORT_TRANSITIONS, job.status, ImportStatus.RUNNING, f"import {job.id}")
+    job.status, job.phase = ImportStatus.RUNNING, "reading the file"
+    session.commit()
+    data, name, by, service_point = job.content, job.filename, job.by, job.service_point
+    engine = session.get_bind()
+
+    def progress(done: int, total: int) -> None:
+        # Its own connection and commit: the import's transaction stays open and whole.
+        with engine.begin() as connection:
+            connection.execute(sa.update(ReadingImport).where(ReadingImport.id == job_id)
+                               .values(phase="checking readings", done=done, total=total))
+
+    try:
+        result, after = import_reading_file(session, name, data, by, service_point,
+                                            progress if report_progress else None)
+    except ReadingImportRefused as exc:
+        session.rollback()
+        return _finish(session, job_id, ImportStatus.REFUSED, {"problems": exc.problems[:500],
+                                                               "count": len(exc.problems)}, str(exc))
+    except DomainError as exc:
+        session.rollback()
+        return _finish(session, job_id, ImportStatus.REFUSED, {"problems": [exc.message], "count": 1}, exc.message)
+    except Exception as exc:  # noqa: BLE001  the page must hear of it; the worker log keeps the trace
+        session.rollback()
+        log.exception("reading import %s failed", job_id)
+        return _finish(session, job_id, ImportStatus.FAILED, None, f"the import failed: {exc}")
+    return _finish(session, job_id, ImportStatus.DONE, {**asdict(result), **after}, None, keep_session=True)
+
+
+def _finish(session: Session, job_id: int, status: ImportStatus, summary, message, keep_session=False):
+    job = session.get(ReadingImport, job_id)
+    check_transition(IMPORT_TRANSITIONS, job.status, status, f"import {job.id}")
+    if summary:
+        summary.pop("register_ids", None)
+    job.status, job.summary, job.message, job.finished_at = status, summary, message, now_utc()
+    job.phase, job.content = None, None
+    job.done = job.total = job.total or 1
+    session.commit()
+    return status

@@ -36,7 +36,8 @@ class MeterView(CmsModelView):
     form_columns = ["number", "model", "status", "store", "manufactured_year", "last_calibrated_on",
                     "next_calibration_due"]
     form_ajax_refs = {"model": {"fields": ["manufacturer", "model_code"], "page_size": 10}}
-    inline_models = [(Register, {"form_columns": ["id", "code", "usage_type", "digits", "decimals", "multiplier"]})]
+    inline_models = [(Register, {"form_columns": ["id", "code", "usage_type", "digits", "decimals", "multiplier",
+                                                  "stream"]})]
 
     def edit_form(self, obj=None):
         # A meter's status moves only through movements and installations, never by hand.
@@ -46,7 +47,7 @@ class MeterView(CmsModelView):
 
 
 class RegisterView(CmsModelView):
-    column_list = ["meter", "code", "usage_type", "digits", "decimals", "multiplier"]
+    column_list = ["meter", "code", "usage_type", "digits", "decimals", "multiplier", "stream"]
     column_searchable_list = ["meter.number", "code"]
     column_filters = ["usage_type", "multiplier"]
     form_ajax_refs = {"meter": {"fields": ["number"], "page_size": 10}}

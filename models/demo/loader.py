@@ -19,6 +19,7 @@ from faker import Faker
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import record_bulk
+from models.base import insert_rows
 from models.contracts.entities import Contract, ContractStatus, ContractType, ContractVersion, Cycle
 from models.customers.entities import (
     Account,
@@ -32,6 +33,7 @@ from models.customers.entities import (
     IdentityDocumentType as Doc,
 )
 from models.demo import reference
+from models.demo.readings import DemoRegister, history
 from models.errors import DomainError
 from models.meters.entities import (
     ControlDevice,
@@ -53,7 +55,14 @@ from models.premises.entities import (
     ServicePointStatus,
     SupplyVoltage,
 )
-from models.readings.entities import Reading, ReadingType
+from models.readings.entities import (
+    Reading,
+    ReadingAnomaly,
+    ReadingCycle,
+    ReadingOrder,
+    ReadingStatus,
+    ReadingType,
+)
 from models.tariffs.catalogue import load_pln_catalogue
 
 CHUNK = 5000
@@ -92,7 +101,8 @@ PROFILES = [
     Profile("L/TT", 0.01, (30000000,), True, (5,), False),
 ]
 TABLES = [Customer, IdentityDocument, Account, BankAccount, Property, MeterChamber, MeterPoint, ServicePoint,
-          Contract, ContractVersion, Meter, Register, ControlDevice, Installation, Reading, MeterMovement]
+          Contract, ContractVersion, Meter, Register, ControlDevice, Installation, Reading, MeterMovement,
+          ReadingAnomaly, ReadingCycle, ReadingOrder]
 
 
 class _Pools:
@@ -126,6 +136,8 @@ class _State:
     apartment: dict | None = None
     rows: dict = field(default_factory=lambda: defaultdict(list))
     registers_of: dict = field(default_factory=lambda: defaultdict(list))
+    cycles: dict = field(default_factory=dict)          # (route id, period) -> [cycle id, orders so far]
+    superseded: list = field(default_factory=list)      # estimates to point at their actual reading
 
     def next_id(self, table) -> int:
         self.ids[table] += 1
@@ -144,10 +156,10 @@ def _mcb(power_va: int, phases: int) -> int:
 def _registers(s: _State, meter_id: int, voltage: SupplyVoltage, digits: int) -> None:
     def add(code, usage, multiplier=D(1)):
         register_id = s.next_id(Register)
+        decimals = 0 if voltage is SupplyVoltage.LOW else 2
         s.rows[Register].append({"id": register_id, "meter_id": meter_id, "code": code, "usage_type": usage,
-                                 "digits": digits, "decimals": 0 if voltage is SupplyVoltage.LOW else 2,
-                                 "multiplier": multiplier})
-        s.registers_of[meter_id].append(register_id)
+                                 "digits": digits, "decimals": decimals, "multiplier": multiplier, "stream": None})
+        s.registers_of[meter_id].append(DemoRegister(register_id, code, usage, multiplier, digits, decimals, D(0)))
     if voltage is SupplyVoltage.LOW:
         add("1.8.0", UsageType.ACTIVE)
         return
@@ -279,11 +291,17 @@ def _service_point(s: _State, i: int) -> None:
     s.rows[Installation].append({"id": installation_id, "service_point_id": sp_id, "meter_point_id": point_id,
                                  "meter_id": meter_id, "control_device_id": None, "installed_on": installed,
                                  "removed_on": None})
-    for register_id in s.registers_of.pop(meter_id):   # every register read when the meter went in
-        s.rows[Reading].append({"id": s.next_id(Reading), "register_id": register_id, "read_on": installed,
-                                "value": D(s.rng.randrange(0, 50)), "reading_type": ReadingType.INSTALLATION,
+    registers = s.registers_of.pop(meter_id)
+    for register in registers:   # every register read when the meter went in
+        register.value = D(0) if register.usage is UsageType.DEMAND else D(s.rng.randrange(0, 50))
+        s.rows[Reading].append({"id": s.next_id(Reading), "register_id": register.id, "read_on": installed,
+                                "value": register.value, "reading_type": ReadingType.INSTALLATION,
                                 "installation_id": installation_id, "source": "installation", "by": "demo-data",
-                                "created_at": datetime.combine(installed, time(11), tzinfo=UTC)})
+                                "created_at": datetime.combine(installed, time(11), tzinfo=UTC),
+                                "consumption": None, "status": ReadingStatus.VALID, "superseded_by_id": None,
+                                "correction": None})
+    if terms["contract_type"] is not ContractType.PREPAID:
+        history(s, sp_id, route, registers, installed, tariff.tariff_class, power)
     if voltage is SupplyVoltage.LOW:
         phases = s.models[p.models[0]][0].phases
         device_id = s.next_id(ControlDevice)
@@ -324,8 +342,15 @@ def _flush_rows(session: Session, s: _State, counts: dict) -> None:
     for model in TABLES:
         rows = s.rows.pop(model, [])
         if rows:
-            session.execute(sa.insert(model.__table__), rows)
+            if model in (Reading, ReadingOrder, ReadingAnomaly):    # the big ones, rows of one shape
+                insert_rows(session, model.__table__, rows)
+            else:
+                session.execute(sa.insert(model.__table__), rows)
             counts[model.__tablename__] += len(rows)
+    if s.superseded:      # after the inserts: an estimate points at a reading inserted after it
+        session.execute(sa.update(Reading.__table__).where(Reading.__table__.c.id == sa.bindparam("e"))
+                        .values(status=ReadingStatus.SUPERSEDED, superseded_by_id=sa.bindparam("a")), s.superseded)
+        s.superseded = []
 
 
 def _resync_sequences(session: Session) -> None:
@@ -352,6 +377,7 @@ def load_demo_data(session: Session, service_points: int, seed: int, as_of: date
     as_of = as_of or date.today()
 
     reference.demo_users(session)
+    reference.follow_up_rules(session)
     tariffs = load_pln_catalogue(session)
     stores = reference.stores(session)
     models = reference.meter_models(session)

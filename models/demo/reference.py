@@ -76,3 +76,11 @@ def routes(session: Session, count: int) -> list[ReadingRoute]:
 
 
 MULTIPLIERS_TM = (D("40"), D("80"), D("200"), D("800"))
+
+
+def follow_up_rules(session: Session) -> None:
+    """Tampering gets an inspection; a damaged meter or one that went backwards gets replaced."""
+    from models.readings.entities import AnomalyFollowUp, FollowUpAction
+    session.add_all([AnomalyFollowUp(code="tampering_suspected", action=FollowUpAction.INSPECTION_ORDER),
+                     AnomalyFollowUp(code="meter_damaged", action=FollowUpAction.METER_REPLACEMENT),
+                     AnomalyFollowUp(code="negative_consumption", action=FollowUpAction.INSPECTION_ORDER)])

@@ -20,7 +20,10 @@ from models.tariffs.entities import Tariff
 
 
 def estimate_value(context: RegisterContext, on: date, daily: Decimal | None, decimals: int = 0) -> Decimal | None:
-    """The index the register would show on `on` at `daily` kWh a day; None without a base to start from."""
+    """The index the register would show on `on` at `daily` kWh a day; None without a base to start from.
+    A maximum-demand register is estimated at its latest value."""
+    if context.demand and context.previous is not None:
+        return context.previous[1]
     if context.previous is None or daily is None or on < context.previous[0]:
         return None
     units = daily * (on - context.previous[0]).days / context.multiplier
@@ -30,7 +33,7 @@ def estimate_value(context: RegisterContext, on: date, daily: Decimal | None, de
 
 def expected_range(context: RegisterContext, on: date) -> tuple[Decimal | None, Decimal | None]:
     """Lowest and highest plausible index on `on`: the history band of the register's tariff class."""
-    if context.previous is None or context.average_daily is None or on <= context.previous[0]:
+    if context.demand or context.previous is None or context.average_daily is None or on <= context.previous[0]:
         return None, None
     used = context.average_daily * (on - context.previous[0]).days / context.multiplier
     low = context.previous[1] + used * context.limits.low_factor

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models.contracts.entities import Contract, ContractStatus, ContractVersion
 from models.errors import DomainError
-from models.meters.entities import Installation, Register
+from models.meters.entities import Installation, Register, UsageType
 from models.readings.entities import (
     INFORMATIONAL,
     AnomalyCode,
@@ -43,6 +43,7 @@ class RegisterContext:
     # estimates after `actual`, which the next actual reading supersedes: (id or key, consumption)
     pending: list = field(default_factory=list)
     tariff_class: str | None = None
+    demand: bool = False      # a maximum-demand register: each reading stands alone, it does not accumulate
 
 
 def register_contexts(session: Session, register_ids: list[int], before: date | None = None) -> dict:
@@ -60,7 +61,7 @@ def _contexts(session: Session, ids: list[int]) -> dict:
     rules = {r.tariff_class: Limits(r.high_factor, r.low_factor, r.stopped_periods)
              for r in session.scalars(sa.select(ReadingRule))}
     sites = {row.id: row for row in connection.execute(
-        sa.select(Register.id, Register.digits, Register.multiplier, Installation.installed_on,
+        sa.select(Register.id, Register.digits, Register.multiplier, Register.usage_type, Installation.installed_on,
                   Contract.status, Tariff.tariff_class)
         .outerjoin(Installation, sa.and_(Installation.meter_id == Register.meter_id, Installation.removed_on.is_(None)))
         .outerjoin(Contract, sa.and_(Contract.service_point_id == Installation.service_point_id,
@@ -118,7 +119,7 @@ def _contexts(session: Session, ids: list[int]) -> dict:
             register_id, site.digits, Decimal(site.multiplier), site.installed_on, site.status is not None,
             rules.get(site.tariff_class, Limits()), (_day(rows[0].read_on), Decimal(rows[0].value)) if rows else None,
             average, zero_run, (_day(actuals[0].read_on), Decimal(actuals[0].value)) if actuals else None,
-            pending, site.tariff_class)
+            pending, site.tariff_class, site.usage_type == UsageType.DEMAND)
     return out
 
 
@@ -148,6 +149,12 @@ def judge_next(context: RegisterContext, read_on: date, value: Decimal, reading_
         raise DomainError(f"{read_on} is before the meter's installation on {context.installed_on}", "date")
     if value < 0 or value >= Decimal(10) ** context.digits:
         raise DomainError(f"{value} does not fit a {context.digits}-digit register", "value")
+    if context.demand:
+        context.previous = context.actual = (read_on, value)
+        return Judged({"register_id": context.register_id, "read_on": read_on, "value": value,
+                       "reading_type": reading_type, "consumption": value * context.multiplier, "correction": None,
+                       "status": ReadingStatus.ANOMALY if notes else ReadingStatus.VALID},
+                      [(code, "reader's note") for code in notes])
     estimate = reading_type is ReadingType.ESTIMATED
     # With no actual reading before (imported history that starts with an estimate), the estimate is the base.
     base_is_estimate = estimate or context.actual is None

@@ -56,3 +56,29 @@ def test_demo_data_refuses_a_database_with_data(db, make):
     make.customer()
     with pytest.raises(DomainError, match="already holds customers"):
         load_demo_data(db.session, 10, seed=1)
+
+
+def test_demo_readings_cover_24_months_with_seasons_estimates_and_cycles(db):
+    from models.readings.entities import OrderStatus, Reading, ReadingCycle, ReadingOrder, ReadingStatus, ReadingType
+    load_demo_data(db.session, 300, seed=7, as_of=AS_OF)
+    per_register = db.session.execute(sa.select(sa.func.count()).select_from(Reading)
+                                      .where(Reading.reading_type != ReadingType.INSTALLATION)
+                                      .group_by(Reading.register_id)).scalars().all()
+    assert max(per_register) == 24
+    estimates = db.session.scalars(sa.select(Reading).where(Reading.reading_type == ReadingType.ESTIMATED)).all()
+    assert estimates and all(e.status is ReadingStatus.SUPERSEDED and e.superseded_by_id for e in estimates)
+    actual = db.session.get(Reading, estimates[0].superseded_by_id)
+    assert actual.correction == actual.consumption - estimates[0].consumption
+    cycles = db.session.scalars(sa.select(ReadingCycle)).all()
+    assert {c.status.value for c in cycles} == {"open", "closed"}
+    open_orders = db.session.scalar(sa.select(sa.func.count()).where(ReadingOrder.status == OrderStatus.OPEN))
+    assert open_orders == db.session.scalar(sa.select(sa.func.count()).where(ReadingOrder.status == OrderStatus.READ))
+
+
+def test_demo_residential_use_peaks_in_the_hot_months(db):
+    from models.readings.entities import Reading, ReadingType
+    load_demo_data(db.session, 300, seed=7, as_of=AS_OF)
+    month = sa.func.substr(sa.cast(Reading.read_on, sa.String), 6, 2)
+    average = dict(db.session.execute(sa.select(month, sa.func.avg(Reading.consumption)).where(
+        Reading.reading_type == ReadingType.ACTUAL, Reading.consumption < 2000).group_by(month)).all())
+    assert float(average["10"]) > float(average["07"]) * 1.1 and float(average["04"]) > float(average["01"]) * 1.1

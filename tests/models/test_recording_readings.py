@@ -62,3 +62,14 @@ def test_customer_reading_by_telephone_is_its_own_type(db, register):
     reading = read(db, register, date(2026, 2, 1), "180", kind=ReadingType.CUSTOMER, source="phone: Ibu Sari")
     assert (reading.reading_type, reading.source, reading.consumption) == (ReadingType.CUSTOMER, "phone: Ibu Sari",
                                                                             D("160"))
+
+
+def test_a_demand_register_reading_stands_alone(db, make):
+    from models.meters.entities import Register, UsageType
+    contract = make.contract()
+    meter = make.meter(number="96002", multiplier="40")
+    meter.registers.append(Register(code="1.6.0", usage_type=UsageType.DEMAND, multiplier=D("40")))
+    install_meter(db.session, contract.service_point, meter, date(2026, 1, 1), {"1.8.0": D("0"), "1.6.0": D("0")}, "c")
+    demand = next(r for r in meter.registers if r.code == "1.6.0")
+    first, lower = read(db, demand, date(2026, 2, 1), "5.5"), read(db, demand, date(2026, 3, 1), "4.25")
+    assert (first.consumption, lower.consumption, lower.status) == (D("220"), D("170"), ReadingStatus.VALID)

@@ -127,7 +127,7 @@ def demo_data(service_points, seed, requests, if_empty):
         click.echo(f"  login {email} / {password} ({role.value})")
 
 
-from portal import cli_workflows  # noqa: E402,F401  registers `cms processes|tasks|workflows`
+from portal import cli_readings, cli_workflows  # noqa: E402,F401  registers `cms readings|processes|tasks|...`
 
 
 @cli.group("import")

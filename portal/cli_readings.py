@@ -1,0 +1,67 @@
+"""`cms readings`: open and close reading cycles from the shell (or a scheduler)."""
+from __future__ import annotations
+
+import getpass
+from datetime import date
+
+import click
+import sqlalchemy as sa
+
+from models.base import db
+from models.premises.entities import ReadingRoute
+from models.readings.cycles import close_cycle, open_cycle
+from models.readings.entities import ReadingCycle
+from portal.cli import cli, edge
+
+
+@cli.group()
+def readings():
+    """Reading cycles: open them with their orders, close them with estimates."""
+
+
+def _period(text: str | None) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01") if text else date.today().replace(day=1)
+    except ValueError as exc:
+        raise click.BadParameter("the period is YYYY-MM") from exc
+
+
+@readings.command("open-cycles")
+@click.option("--period", help="YYYY-MM (default: this month)")
+@click.option("--route", "route_code", help="one route's code (default: every route without a cycle)")
+def open_cycles(period, route_code):
+    """Open the period's reading cycle of every route (or one), with reading orders in walking sequence."""
+    period_day = _period(period)
+    who = f"cli:{getpass.getuser()}"
+    query = sa.select(ReadingRoute).order_by(ReadingRoute.code)
+    if route_code:
+        query = query.where(ReadingRoute.code == route_code)
+    routes = db.session.scalars(query).all()
+    if route_code and not routes:
+        raise click.ClickException(f"no route {route_code}")
+    done = set(db.session.scalars(sa.select(ReadingCycle.route_id).where(ReadingCycle.period == period_day)))
+    opened = 0
+    for route in routes:
+        if route.id in done and not route_code:
+            continue
+        with edge():
+            cycle = open_cycle(db.session, route, period_day, who)
+            click.echo(f"{cycle}: {len(cycle.orders)} reading orders")
+        opened += 1
+    click.echo(f"opened {opened} cycle(s) for {period_day:%Y-%m}")
+
+
+@readings.command("close-cycle")
+@click.argument("route_code")
+@click.option("--period", help="YYYY-MM (default: this month)")
+def close(route_code, period):
+    """Close a route's cycle: every register still unread gets an estimated reading."""
+    from workflows.reading_follow_ups import follow_up_anomalies
+    cycle = db.session.scalar(sa.select(ReadingCycle).join(ReadingRoute).where(
+        ReadingRoute.code == route_code, ReadingCycle.period == _period(period)))
+    if cycle is None:
+        raise click.ClickException(f"route {route_code} has no cycle for {_period(period):%Y-%m}")
+    with edge():
+        counts = close_cycle(db.session, cycle, f"cli:{getpass.getuser()}")
+        follow_up_anomalies(db.session, None, f"cli:{getpass.getuser()}")
+    click.echo(f"closed {cycle}: {counts['estimated']} estimated, {counts['not_read']} not read")

@@ -54,10 +54,18 @@ def completeness_chart(rows: list[dict]) -> str:
 
 
 def consumption_chart(series: dict, spn: str) -> str:
-    figure = go.Figure([go.Bar(name=name, x=list(months), y=list(months.values()),
-                               marker_pattern_shape="/" if "estimated" in name else "")
-                        for name, months in series.items()])
-    figure.update_layout(barmode="stack", title=f"Consumption history of {spn} (kWh / kVArh per month)",
-                         yaxis_title="consumption", margin={"l": 60, "r": 20, "t": 50, "b": 40})
-    return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=340,
+    """Active energy per month stacked as bars (estimated months hatched), reactive energy as a line."""
+    traces = []
+    for name, months in series.items():
+        if name.startswith(("3.8", "4.8")):
+            traces.append(go.Scatter(name=f"{name} kVArh", x=list(months), y=list(months.values()), yaxis="y2",
+                                     mode="lines+markers"))
+        else:
+            traces.append(go.Bar(name=f"{name} kWh", x=list(months), y=list(months.values()),
+                                 marker_pattern_shape="/" if "estimated" in name else ""))
+    figure = go.Figure(traces)
+    figure.update_layout(barmode="stack", title=f"Consumption history of {spn}", yaxis_title="kWh per month",
+                         yaxis2={"title": "kVArh", "overlaying": "y", "side": "right", "showgrid": False},
+                         legend={"orientation": "h", "y": -0.15}, margin={"l": 60, "r": 60, "t": 50, "b": 40})
+    return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=360,
                        div_id="consumption-chart", config={"displaylogo": False})

@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.meters.entities import Installation, Meter, Register
+from models.meters.entities import Installation, Meter, Register, UsageType
 from models.premises.entities import ReadingRoute, ServicePoint
 from models.readings.entities import (
     AnomalyCode,
@@ -101,7 +101,8 @@ def consumption_by_month(session: Session, service_point_id: int, since: date) -
         .where(Installation.service_point_id == service_point_id, Reading.read_on >= since,
                Reading.read_on >= Installation.installed_on,
                sa.or_(Installation.removed_on.is_(None), Reading.read_on <= Installation.removed_on),
-               Reading.consumption.is_not(None), Reading.status != ReadingStatus.SUPERSEDED))
+               Reading.consumption.is_not(None), Reading.status != ReadingStatus.SUPERSEDED,
+               Register.usage_type != UsageType.DEMAND))
     for code, read_on, kind, used in rows:
         key = f"{code} (estimated)" if kind is ReadingType.ESTIMATED else code
         out[key][f"{read_on:%Y-%m}"] += Decimal(used)

@@ -73,11 +73,15 @@ def history(s, sp_id: int, route, registers: list[DemoRegister], installed: date
     daily = power_va / 1000 * LOAD_HOURS.get(tariff_class[:1], 4.0) * rng.uniform(0.6, 1.4)
     months = [m.replace(day=route.scheduled_day) for m in _month_starts(s.as_of)]
     months = [m for m in months if m > installed]
+    this_month = s.as_of.replace(day=route.scheduled_day)
+    read_now = bool(months) and this_month <= s.as_of and rng.random() < 0.85    # this month's walk under way
+    plan = months + ([this_month] if read_now else [])
     current = {r.id: (installed, r.value) for r in registers}          # latest reading, estimates included
     actual = dict(current)                                             # latest non-estimate
     pending: dict[int, list] = {r.id: [] for r in registers}          # estimates awaiting the next actual
     last_reading: dict[int, int] = {}
-    for n, day in enumerate(months):
+    for n, day in enumerate(plan):
+        before = dict(current)
         estimate = 0 < n < len(months) - 1 and rng.random() < 0.03
         spike = not estimate and rng.random() < 0.01
         note = AnomalyCode.DANGEROUS_DOG if estimate and rng.random() < 0.3 else AnomalyCode.NO_ACCESS
@@ -127,12 +131,10 @@ def history(s, sp_id: int, route, registers: list[DemoRegister], installed: date
                 if rollovers[-1][1] is AnomalyCode.NEGATIVE_CONSUMPTION:
                     row["status"] = ReadingStatus.ANOMALY
                 _anomaly(s, reading_id, rollovers[-1][1], f"{value} after {base_value}", AnomalyStatus.RESOLVED)
-        if n >= len(months) - 1:
-            _order(s, route, day, sp_id, registers, last_reading, OrderStatus.ESTIMATED if estimate
-                   else OrderStatus.READ)
-    this_month = s.as_of.replace(day=route.scheduled_day)
-    if months:
-        _order(s, route, this_month, sp_id, registers, None, OrderStatus.OPEN, current=current, daily=daily)
+        if n >= len(months) - 1:       # last month's closed cycle, and this month's if already read
+            _order(s, route, day, sp_id, registers, before, daily, OrderStatus.READ, last_reading)
+    if months and not read_now:
+        _order(s, route, this_month, sp_id, registers, current, daily, OrderStatus.OPEN)
 
 
 def _anomaly(s, reading_id: int, code: AnomalyCode, detail: str, status: AnomalyStatus) -> None:
@@ -155,16 +157,16 @@ def _cycle(s, route, day: date) -> tuple[int, int]:
     return s.cycles[key][0], s.cycles[key][1]
 
 
-def _order(s, route, day, sp_id, registers, reading_ids, status, current=None, daily=None) -> None:
+def _order(s, route, day, sp_id, registers, previous: dict, daily: float, status, reading_ids=None) -> None:
     for r in registers:
         cycle_id, sequence = _cycle(s, route, day)
-        previous = current[r.id] if current else (None, None)
+        previous_on, previous_value = previous[r.id]
         low = high = None
-        if current and r.usage is not UsageType.DEMAND:
-            units = D(daily * max((day - previous[0]).days, 1)) * SHARE.get(r.code, D(1)) / r.multiplier
-            low, high = (previous[1] + units * D("0.2")).quantize(D(1)), (previous[1] + units * 3).quantize(D(1))
+        if r.usage is not UsageType.DEMAND:
+            units = D(daily * max((day - previous_on).days, 1)) * SHARE.get(r.code, D(1)) / r.multiplier
+            low, high = (previous_value + units * D("0.2")).quantize(D(1)), (previous_value + units * 3).quantize(D(1))
         s.rows[ReadingOrder].append({
             "id": s.next_id(ReadingOrder), "cycle_id": cycle_id, "sequence": sequence, "service_point_id": sp_id,
-            "register_id": r.id, "previous_on": previous[0], "previous_value": previous[1], "expected_low": low,
+            "register_id": r.id, "previous_on": previous_on, "previous_value": previous_value, "expected_low": low,
             "expected_high": high, "status": status, "reading_id": reading_ids[r.id] if reading_ids else None,
             "remark": None})

@@ -59,20 +59,30 @@ def test_demo_data_refuses_a_database_with_data(db, make):
 
 
 def test_demo_readings_cover_24_months_with_seasons_estimates_and_cycles(db):
-    from models.readings.entities import OrderStatus, Reading, ReadingCycle, ReadingOrder, ReadingStatus, ReadingType
+    from models.readings.entities import (
+        CycleStatus,
+        OrderStatus,
+        Reading,
+        ReadingCycle,
+        ReadingOrder,
+        ReadingStatus,
+        ReadingType,
+    )
     load_demo_data(db.session, 300, seed=7, as_of=AS_OF)
     per_register = db.session.execute(sa.select(sa.func.count()).select_from(Reading)
                                       .where(Reading.reading_type != ReadingType.INSTALLATION)
                                       .group_by(Reading.register_id)).scalars().all()
-    assert max(per_register) == 24
+    assert max(per_register) in (24, 25)              # 24 past months, and this month where already walked
     estimates = db.session.scalars(sa.select(Reading).where(Reading.reading_type == ReadingType.ESTIMATED)).all()
     assert estimates and all(e.status is ReadingStatus.SUPERSEDED and e.superseded_by_id for e in estimates)
     actual = db.session.get(Reading, estimates[0].superseded_by_id)
     assert actual.correction == actual.consumption - estimates[0].consumption
     cycles = db.session.scalars(sa.select(ReadingCycle)).all()
     assert {c.status.value for c in cycles} == {"open", "closed"}
-    open_orders = db.session.scalar(sa.select(sa.func.count()).where(ReadingOrder.status == OrderStatus.OPEN))
-    assert open_orders == db.session.scalar(sa.select(sa.func.count()).where(ReadingOrder.status == OrderStatus.READ))
+    by_cycle = dict(db.session.execute(sa.select(ReadingCycle.status, sa.func.count(ReadingOrder.id))
+                                       .join(ReadingOrder).group_by(ReadingCycle.status)).all())
+    assert by_cycle[CycleStatus.OPEN] == by_cycle[CycleStatus.CLOSED]                    # every register, twice
+    assert db.session.scalar(sa.select(sa.func.count()).where(ReadingOrder.status == OrderStatus.OPEN)) > 0
 
 
 def test_demo_residential_use_peaks_in_the_hot_months(db):

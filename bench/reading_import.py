@@ -28,22 +28,26 @@ def main() -> None:
     prepare("reading-import", args.database_url)
     months = 12
     service_points = args.readings // months + args.readings // (months * 5)
-    cms("demo-data", "--service-points", str(service_points), "--requests", "0")
+    # The demo stands thirteen months back, so a year of new readings fits between its history and today.
+    as_of = date.today() - timedelta(days=400)
+    cms("demo-data", "--service-points", str(service_points), "--requests", "0", "--as-of", as_of.isoformat())
     import sqlalchemy as sa
 
     from models.base import db
     from models.meters.entities import Installation, Meter, Register
-    from models.readings.entities import Reading, ReadingType
+    from models.readings.entities import Reading
     from models.readings.imports import import_readings, read_csv
     from portal import create_app
 
     app = create_app()
     with app.app_context():
+        latest = (sa.select(Reading.register_id, sa.func.max(Reading.read_on).label("day"))
+                  .group_by(Reading.register_id).subquery())
         rows = db.session.execute(
-            sa.select(Meter.number, Register.code, Reading.value, Installation.installed_on)
+            sa.select(Meter.number, Register.code, Reading.value, Reading.read_on)
             .join(Register, Register.meter_id == Meter.id).join(Installation, Installation.meter_id == Meter.id)
-            .join(Reading, sa.and_(Reading.register_id == Register.id,
-                                   Reading.reading_type == ReadingType.INSTALLATION))
+            .join(latest, latest.c.register_id == Register.id)
+            .join(Reading, sa.and_(Reading.register_id == Register.id, Reading.read_on == latest.c.day))
             .where(Register.code == "1.8.0")).all()
         rng = random.Random(3)
         lines = ["meter,register,date,value,type,note"]

@@ -102,7 +102,8 @@ def tokens_revoke(email):
 @click.option("--requests", default=200, show_default=True, type=click.IntRange(min=0),
               help="customer requests driven through the shipped process")
 @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when the database already has data")
-def demo_data(service_points, seed, requests, if_empty):
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="the day the demo stands at (default: today)")
+def demo_data(service_points, seed, requests, if_empty, as_of):
     """Load a deterministic demo utility into an empty database."""
     from models.customers.entities import Customer
     from models.demo.loader import load_demo_data
@@ -112,7 +113,8 @@ def demo_data(service_points, seed, requests, if_empty):
     started = time.perf_counter()
     from models.demo.field import load_demo_service_orders
     with edge(), click.progressbar(length=service_points, label="service points") as bar:
-        counts = load_demo_data(db.session, service_points, seed, progress=bar.update)
+        counts = load_demo_data(db.session, service_points, seed, as_of=as_of.date() if as_of else None,
+                                progress=bar.update)
         counts["service_orders"] = load_demo_service_orders(db.session, min(300, service_points // 10 + 20), seed)
     elapsed = time.perf_counter() - started
     click.echo(f"loaded {service_points:,} service points ({sum(counts.values()):,} rows) in {elapsed:.1f} s: "

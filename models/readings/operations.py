@@ -147,6 +147,8 @@ def judge_next(context: RegisterContext, read_on: date, value: Decimal, reading_
     """
     if context.installed_on and read_on < context.installed_on:
         raise DomainError(f"{read_on} is before the meter's installation on {context.installed_on}", "date")
+    if reading_type is not ReadingType.ESTIMATED and read_on > date.today():
+        raise DomainError(f"{read_on} is in the future", "date")
     if value < 0 or value >= Decimal(10) ** context.digits:
         raise DomainError(f"{value} does not fit a {context.digits}-digit register", "value")
     if context.demand:

@@ -94,8 +94,8 @@ def _plain(value) -> str:
 def entry(cycle_id: int):
     current = _cycle(cycle_id)
     return render_template("readings/entry.html", cycle=current, rows=walk_list(db.session, cycle_id),
-                           notes=READER_NOTES, read_on=min(max(date.today(), current.scheduled_on),
-                                                           current.scheduled_on.replace(day=28)))
+                           notes=READER_NOTES, read_on=min(date.today(), max(current.scheduled_on,
+                                                                              current.period)))
 
 
 @bp.post("/orders/<int:order_id>")

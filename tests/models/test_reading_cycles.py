@@ -18,7 +18,7 @@ from models.readings.entities import (
 )
 from models.readings.operations import record_reading
 
-DAY = date.today().replace(day=1) - timedelta(days=120)      # history inside the twelve-month window
+DAY = date.today().replace(day=1) - timedelta(days=200)      # history inside the twelve-month window
 
 
 @pytest.fixture

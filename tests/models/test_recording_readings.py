@@ -73,3 +73,9 @@ def test_a_demand_register_reading_stands_alone(db, make):
     demand = next(r for r in meter.registers if r.code == "1.6.0")
     first, lower = read(db, demand, date(2026, 2, 1), "5.5"), read(db, demand, date(2026, 3, 1), "4.25")
     assert (first.consumption, lower.consumption, lower.status) == (D("220"), D("170"), ReadingStatus.VALID)
+
+
+def test_a_reading_dated_in_the_future_is_refused(db, register):
+    from datetime import timedelta
+    with pytest.raises(DomainError, match="is in the future"):
+        read(db, register, date.today() + timedelta(days=1), "300")

@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/meter_batch.py
 	$(BIN)/python bench/calibration.py
 	$(BIN)/python bench/reading_import.py
+	$(BIN)/python bench/reading_entry.py
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -54,9 +54,19 @@ def _check_readings(meter: Meter, readings: dict[str, Decimal]) -> None:
 
 
 def _record(session: Session, meter: Meter, readings: dict, on: date, kind: ReadingType, installation, by: str):
+    """Installation readings start a register; a removal reading is judged like any other, so the old
+    meter's last consumption (up to its removal) is there for billing."""
+    from models.readings.entities import ReadingAnomaly
+    from models.readings.operations import judge_next, register_contexts
+    contexts = register_contexts(session, [r.id for r in meter.registers]) if kind is ReadingType.REMOVAL else {}
     for register in meter.registers:
-        session.add(Reading(register=register, read_on=on, value=readings[register.code], reading_type=kind,
-                            installation=installation, by=by, source="field crew"))
+        reading = Reading(register=register, read_on=on, value=readings[register.code], reading_type=kind,
+                          installation=installation, by=by, source="field crew")
+        if register.id in contexts:
+            judged = judge_next(contexts[register.id], on, readings[register.code], kind)
+            reading.consumption, reading.status = judged.values["consumption"], judged.values["status"]
+            reading.anomalies = [ReadingAnomaly(code=code, detail=detail[:300]) for code, detail in judged.anomalies]
+        session.add(reading)
 
 
 def current_meter_installation(session: Session, service_point_id: int) -> Installation | None:
@@ -94,9 +104,9 @@ def remove_meter(session: Session, installation: Installation, removed_on: date,
     _check_readings(meter, readings)
     target = MeterStatus.IN_LAB if to_store.kind is StoreKind.LABORATORY else MeterStatus.IN_STORE
     check_transition(METER_TRANSITIONS, meter.status, target, f"meter {meter.number}")
+    _record(session, meter, readings, removed_on, ReadingType.REMOVAL, installation, by)   # judged while installed
     installation.removed_on = removed_on
     meter.status, meter.store_id = target, to_store.id
-    _record(session, meter, readings, removed_on, ReadingType.REMOVAL, installation, by)
     session.add(MeterMovement(meter=meter, kind=MovementKind.RECEIVE, from_store_id=None, to_store_id=to_store.id,
                               document_no=document_no, moved_on=removed_on, by=by,
                               reason=f"removed from {installation.service_point.spn}"))

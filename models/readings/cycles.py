@@ -146,22 +146,36 @@ def _withdraw(session: Session, reading: Reading) -> None:
 
 
 def fulfil_orders(session: Session, register_ids: list[int]) -> int:
-    """Open orders of open cycles that a reading recorded elsewhere (an import, the telephone) now answers."""
-    orders = session.scalars(
-        sa.select(ReadingOrder).join(ReadingCycle)
-        .where(ReadingCycle.status == CycleStatus.OPEN, ReadingOrder.status == OrderStatus.OPEN,
-               ReadingOrder.register_id.in_(register_ids))).all()
+    """Open orders of open cycles that a reading recorded elsewhere (an import, the telephone) now answers:
+    the register's latest actual, customer or control reading after the order's previous reading."""
     done = 0
-    for order in orders:
-        since = order.previous_on or order.cycle.period
-        reading = session.scalar(
-            sa.select(Reading).where(Reading.register_id == order.register_id, Reading.read_on > since,
-                                     Reading.reading_type.in_(READ_TYPES))
-            .order_by(Reading.read_on.desc()).limit(1))
-        if reading is not None:
-            order.reading, order.status = reading, OrderStatus.READ
-            done += 1
-    session.flush()
+    for start in range(0, len(register_ids), 900):
+        chunk = register_ids[start:start + 900]
+        orders = session.execute(
+            sa.select(ReadingOrder.id, ReadingOrder.register_id, ReadingOrder.previous_on, ReadingCycle.period)
+            .join(ReadingCycle).where(ReadingCycle.status == CycleStatus.OPEN, ReadingOrder.status == OrderStatus.OPEN,
+                                      ReadingOrder.register_id.in_(chunk))).all()
+        if not orders:
+            continue
+        since = min(o.previous_on or o.period for o in orders)
+        latest: dict[int, list] = {}
+        for reading_id, register_id, day in session.execute(
+                sa.select(Reading.id, Reading.register_id, Reading.read_on)
+                .where(Reading.register_id.in_({o.register_id for o in orders}), Reading.read_on > since,
+                       Reading.reading_type.in_(READ_TYPES)).order_by(Reading.read_on, Reading.id)):
+            latest.setdefault(register_id, []).append((day, reading_id))
+        answered = []
+        for order in orders:
+            after = [reading_id for day, reading_id in latest.get(order.register_id, [])
+                     if day > (order.previous_on or order.period)]
+            if after:
+                answered.append({"id": order.id, "status": OrderStatus.READ, "reading_id": after[-1]})
+        if answered:
+            session.execute(sa.update(ReadingOrder), answered)      # by primary key, in bulk
+            done += len(answered)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, ReadingOrder):
+            session.expire(obj)        # the bulk update went past them
     return done
 
 

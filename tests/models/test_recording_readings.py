@@ -3,10 +3,11 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+import sqlalchemy as sa
 
 from models.errors import DomainError
 from models.meters.installations import install_meter
-from models.readings.entities import AnomalyCode, ReadingRule, ReadingStatus, ReadingType
+from models.readings.entities import AnomalyCode, Reading, ReadingRule, ReadingStatus, ReadingType
 from models.readings.operations import record_reading
 
 
@@ -79,3 +80,17 @@ def test_a_reading_dated_in_the_future_is_refused(db, register):
     from datetime import timedelta
     with pytest.raises(DomainError, match="is in the future"):
         read(db, register, date.today() + timedelta(days=1), "300")
+
+
+def test_meter_change_bills_the_old_meter_to_its_removal_and_the_new_from_its_installation(db, make, register):
+    from models.meters.entities import Installation, StoreKind
+    from models.meters.installations import change_meter
+    read(db, register, date(2026, 2, 1), "250")                              # (250 - 100) x 2 = 300
+    site = db.session.scalar(sa.select(Installation).where(Installation.meter_id == register.meter_id)).service_point
+    new = make.meter(number="96003")
+    change_meter(db.session, site, new, date(2026, 2, 20), {"1.8.0": D("290")}, {"1.8.0": D("7")},
+                 make.store(StoreKind.LABORATORY), "crew")
+    removal = db.session.scalar(sa.select(Reading).where(Reading.reading_type == ReadingType.REMOVAL))
+    assert removal.consumption == D("80")                                     # (290 - 250) x 2 on the old meter
+    after = read(db, new.registers[0], date(2026, 3, 1), "57")
+    assert after.consumption == D("50")                                       # 57 - 7 on the new meter, x 1

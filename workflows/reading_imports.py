@@ -1,15 +1,15 @@
 """Reading files end to end: import, answer open reading orders, start follow-up work for anomalies.
 
-The CLI runs it in the foreground; the portal queues the file as a ReadingImport and a worker runs it,
-reporting progress in its own short transactions so the page can show a progress bar while the import
-itself stays one transaction (all or nothing).
+The CLI runs it in the foreground; the portal queues the file as a ReadingImport and a worker runs it.
+The import is one transaction (all or nothing), so its progress cannot go through the database (on
+SQLite a second writer would break the import's own transaction): the worker reports it to Celery's
+result backend, where the page reads it (`import_task_id`).
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
@@ -43,30 +43,22 @@ def queue_reading_import(session: Session, filename: str, data: bytes, by: str,
     return job
 
 
-def run_reading_import(session: Session, job_id: int, report_progress: bool = True) -> ImportStatus:
-    """Run a queued import; a job already past the queue is left alone (a redelivered task).
+def import_task_id(job_id: int) -> str:
+    """The Celery task id of a job's import, so the page can read its progress from the result backend."""
+    return f"reading-import-{job_id}"
 
-    Progress goes through a connection of its own; run inside a request (no worker) it is not reported,
-    as that connection would wait on the request's own open transaction.
-    """
+
+def run_reading_import(session: Session, job_id: int, progress=None) -> ImportStatus:
+    """Run a queued import; a job already past the queue is left alone (a redelivered task)."""
     job = session.get(ReadingImport, job_id)
     if job is None or job.status is not ImportStatus.QUEUED:
         return job.status if job else ImportStatus.FAILED
     check_transition(IMPORT_TRANSITIONS, job.status, ImportStatus.RUNNING, f"import {job.id}")
-    job.status, job.phase = ImportStatus.RUNNING, "reading the file"
+    job.status, job.phase = ImportStatus.RUNNING, "checking the file"
     session.commit()
     data, name, by, service_point = job.content, job.filename, job.by, job.service_point
-    engine = session.get_bind()
-
-    def progress(done: int, total: int) -> None:
-        # Its own connection and commit: the import's transaction stays open and whole.
-        with engine.begin() as connection:
-            connection.execute(sa.update(ReadingImport).where(ReadingImport.id == job_id)
-                               .values(phase="checking readings", done=done, total=total))
-
     try:
-        result, after = import_reading_file(session, name, data, by, service_point,
-                                            progress if report_progress else None)
+        result, after = import_reading_file(session, name, data, by, service_point, progress)
     except ReadingImportRefused as exc:
         session.rollback()
         return _finish(session, job_id, ImportStatus.REFUSED, {"problems": exc.problems[:500],
@@ -88,6 +80,7 @@ def _finish(session: Session, job_id: int, status: ImportStatus, summary, messag
         summary.pop("register_ids", None)
     job.status, job.summary, job.message, job.finished_at = status, summary, message, now_utc()
     job.phase, job.content = None, None
-    job.done = job.total = job.total or 1
+    processed = sum((summary or {}).get(k, 0) for k in ("readings", "intervals", "unchanged"))
+    job.done = job.total = processed if status is ImportStatus.DONE else 0
     session.commit()
     return status

@@ -41,14 +41,18 @@ def start_due_replacements_task(within_days: int = 30) -> int:
     return len(started)
 
 
-@shared_task(name="readings.import")
-def import_readings_task(job_id: int) -> str:
-    """A queued reading file (portal upload): imported whole or refused, progress kept on the job row."""
+@shared_task(name="readings.import", bind=True)
+def import_readings_task(self, job_id: int) -> str:
+    """A queued reading file (portal upload): imported whole or refused; progress goes to the result backend."""
     from flask import current_app
 
     from models.readings.entities import ReadingImport
     from workflows.reading_imports import run_reading_import
+
+    def progress(done: int, total: int) -> None:
+        self.update_state(state="PROGRESS", meta={"done": done, "total": total})
+
     job = db.session.get(ReadingImport, job_id)
+    eager = current_app.config.get("CELERY_ALWAYS_EAGER")
     with acting_as(Actor(None, job.by if job else "import")):
-        return run_reading_import(db.session, job_id,
-                                  report_progress=not current_app.config.get("CELERY_ALWAYS_EAGER")).value
+        return run_reading_import(db.session, job_id, None if eager else progress).value

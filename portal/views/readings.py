@@ -18,7 +18,7 @@ from portal.edges import commit_or_flash
 from portal.params import form_date, optional_date, optional_int
 from reports.exports import csv_response
 from workflows.reading_follow_ups import follow_up_anomalies
-from workflows.reading_imports import queue_reading_import
+from workflows.reading_imports import import_task_id, queue_reading_import
 
 bp = Blueprint("readings", __name__, url_prefix="/readings")
 HANDHELD_COLUMNS = ["route", "sequence", "spn", "itinerary", "address", "meter", "register", "previous_date",
@@ -154,7 +154,7 @@ def upload():
     if current_app.config.get("CELERY_ALWAYS_EAGER"):
         import_readings_task.apply(args=[job_id])
     else:
-        import_readings_task.delay(job_id)
+        import_readings_task.apply_async(args=[job_id], task_id=import_task_id(job_id))
     return redirect(url_for(".import_job", job_id=job_id))
 
 
@@ -164,7 +164,13 @@ def import_job(job_id: int):
     job = db.session.get(ReadingImport, job_id) or abort(404)
     if request.accept_mimetypes.best == "application/json" or request.args.get("format") == "json":
         db.session.expire(job)
-        return jsonify(status=job.status.value, phase=job.phase, done=job.done, total=job.total,
+        done, total = job.done, job.total
+        if job.status is ImportStatus.RUNNING:
+            from celery.result import AsyncResult
+            state = AsyncResult(import_task_id(job.id))
+            if state.state == "PROGRESS" and isinstance(state.info, dict):
+                done, total = state.info.get("done", 0), state.info.get("total", 0)
+        return jsonify(status=job.status.value, phase=job.phase, done=done, total=total,
                        summary=job.summary, message=job.message,
                        finished=job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING))
     return render_template("readings/import.html", job=job)

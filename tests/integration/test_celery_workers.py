@@ -87,3 +87,50 @@ def test_bpmn_timer_fires_through_worker_and_beat_on_sqlite_broker(worker_env, t
     finally:
         stop(worker)
     assert "timed\tv1" in status and "completed 1" in status, status
+
+
+QUEUE_UPLOAD = """
+import sys
+from datetime import date
+import sqlalchemy as sa
+from portal import create_app
+from models.base import db
+from models.meters.entities import Meter, Register
+from workflows.reading_imports import queue_reading_import
+app = create_app()
+with app.app_context():
+    numbers = db.session.scalars(sa.select(Meter.number).join(Register).where(Register.code == "1.8.0")
+                                 .where(Meter.status == "installed")).all()
+    rows = [f"{n},1.8.0,{date.today()},{900000 + i},actual," for i, n in enumerate(numbers)]
+    text = "meter,register,date,value,type,note\\n" + "\\n".join(rows)
+    job = queue_reading_import(db.session, "walk.csv", text.encode(), "clerk@example.com")
+    db.session.commit()
+    print(job.id, len(rows))
+"""
+
+
+def test_uploaded_reading_file_is_imported_by_a_worker_with_its_progress(tmp_path):
+    import sqlite3
+    from datetime import date, timedelta
+    database = tmp_path / "upload.sqlite3"
+    env = {**os.environ, "CMS_INSTANCE_PATH": str(tmp_path), "CMS_DATABASE_URL": f"sqlite:///{database}",
+           "CMS_RESULT_BACKEND": f"db+sqlite:///{tmp_path / 'results.sqlite3'}",
+           "CMS_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"}
+    subprocess.run([BIN / "cms", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([BIN / "cms", "demo-data", "--service-points", "6", "--seed", "2", "--requests", "0", "--as-of",
+                    str(date.today() - timedelta(days=60))], env=env, cwd=ROOT, check=True, capture_output=True)
+    job_id, rows = subprocess.run([sys.executable, "-c", QUEUE_UPLOAD], env=env, cwd=ROOT, check=True,
+                                  capture_output=True, text=True).stdout.split()
+    worker = start_worker(env)
+    client = Celery(broker=env["CMS_BROKER_URL"], backend=env["CMS_RESULT_BACKEND"])
+    client.conf.broker_transport_options = {"connect_args": {"timeout": 30}}
+    try:
+        assert client.send_task("readings.import", args=[int(job_id)]).get(timeout=90) == "done"
+    finally:
+        stop(worker)
+    with sqlite3.connect(database) as connection:
+        status, total, summary = connection.execute(
+            "SELECT status, total, summary FROM reading_imports WHERE id = ?", (job_id,)).fetchone()
+        readings = connection.execute("SELECT count(*) FROM readings WHERE source = 'walk.csv'").fetchone()[0]
+    assert (status, readings, int(rows) > 0, total) == ("done", int(rows), True, int(rows))
+    assert '"orders_answered": ' in summary

@@ -24,13 +24,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--readings", type=int, default=1_000_000)
     parser.add_argument("--database-url")
+    parser.add_argument("--reuse", action="store_true", help="keep the demo utility of the last run (SQLite)")
     args = parser.parse_args()
-    prepare("reading-import", args.database_url)
+    prepare("reading-import", args.database_url, fresh=not args.reuse)
     months = 12
     service_points = args.readings // months + args.readings // (months * 5)
     # The demo stands thirteen months back, so a year of new readings fits between its history and today.
     as_of = date.today() - timedelta(days=400)
-    cms("demo-data", "--service-points", str(service_points), "--requests", "0", "--as-of", as_of.isoformat())
+    if not args.reuse:
+        cms("demo-data", "--service-points", str(service_points), "--requests", "0", "--as-of", as_of.isoformat())
     import sqlalchemy as sa
 
     from models.base import db
@@ -41,6 +43,9 @@ def main() -> None:
 
     app = create_app()
     with app.app_context():
+        if args.reuse:
+            db.session.execute(sa.delete(Reading).where(Reading.source == "bench.csv"))
+            db.session.commit()
         latest = (sa.select(Reading.register_id, sa.func.max(Reading.read_on).label("day"))
                   .group_by(Reading.register_id).subquery())
         rows = db.session.execute(

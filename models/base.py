@@ -53,22 +53,40 @@ def tune_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def insert_rows(session, table, rows: list[dict]) -> None:
+def insert_rows(session, table, rows: list[dict], constants: dict | None = None) -> None:
     """executemany of plain rows, with each column's bind processing done once per column instead of
-    through the per-row statement machinery: bulk loads (imports of a million readings) need it."""
+    through the per-row statement machinery: bulk loads (imports of a million readings) need it.
+    `constants` are the same for every row (who, when, source) and are converted once; values of
+    enum and date columns repeat, so their conversions are remembered."""
     if not rows:
         return
-    from sqlalchemy import insert
+    from sqlalchemy import Date, Enum, insert
 
     connection = session.connection()
     dialect = connection.dialect
-    keys = list(rows[0])
+    constants = constants or {}
+    keys = list(rows[0]) + [k for k in constants if k not in rows[0]]
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
     order = compiled.positiontup if compiled.positional else keys
-    plan = [(k, table.c[k].type._cached_bind_processor(dialect)) for k in order]
+
+    def processor(key):
+        column_type = table.c[key].type
+        process = column_type._cached_bind_processor(dialect)
+        if process is None or not isinstance(column_type, Enum | Date):
+            return process
+        memo = {}
+
+        def remembered(value):
+            if value not in memo:
+                memo[value] = process(value)
+            return memo[value]
+        return remembered
+
+    fixed = {k: (v if v is None or processor(k) is None else processor(k)(v)) for k, v in constants.items()}
+    plan = [(k, None if k in fixed else processor(k)) for k in order]
 
     def convert(row):
-        values = [row[k] if p is None or row[k] is None else p(row[k]) for k, p in plan]
+        values = [fixed[k] if k in fixed else row[k] if p is None or row[k] is None else p(row[k]) for k, p in plan]
         return tuple(values) if compiled.positional else dict(zip(order, values, strict=True))
 
     connection.exec_driver_sql(compiled.string, [convert(row) for row in rows])

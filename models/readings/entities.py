@@ -60,7 +60,7 @@ class Reading(db.Model):
         sa.UniqueConstraint("register_id", "read_on", "reading_type", info={
             "field": "value", "message": "this register already has a reading of this type that day"}),
         rule("value >= 0", "value_not_negative", "value", "must not be negative"),
-        sa.Index("ix_readings_register_date", "register_id", "read_on"),
+        # (register_id, read_on) lookups use the unique constraint's index: a second one only slows inserts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,7 +77,8 @@ class Reading(db.Model):
     status: Mapped[ReadingStatus] = mapped_column(enum_type(ReadingStatus), default=ReadingStatus.VALID)
     # An estimate points at the actual reading that replaced it; the actual keeps the difference
     # between its consumption and the estimates' (what the next bill must add or give back).
-    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("readings.id", ondelete="SET NULL"))
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("readings.id", ondelete="SET NULL"),
+                                                         index=True)
     correction: Mapped[Decimal | None] = mapped_column(QUANTITY)
 
     register: Mapped[Register] = relationship()
@@ -210,7 +211,7 @@ class ReadingOrder(db.Model):
     expected_low: Mapped[Decimal | None] = mapped_column(QUANTITY)    # register index, not consumption
     expected_high: Mapped[Decimal | None] = mapped_column(QUANTITY)
     status: Mapped[OrderStatus] = mapped_column(enum_type(OrderStatus), default=OrderStatus.OPEN)
-    reading_id: Mapped[int | None] = mapped_column(sa.ForeignKey("readings.id", ondelete="SET NULL"))
+    reading_id: Mapped[int | None] = mapped_column(sa.ForeignKey("readings.id", ondelete="SET NULL"), index=True)
     remark: Mapped[str | None] = mapped_column(sa.String(200))
 
     cycle: Mapped[ReadingCycle] = relationship(back_populates="orders")

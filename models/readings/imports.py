@@ -30,6 +30,7 @@ from models.types import now_utc
 COLUMNS = ["meter", "register", "date", "value", "type", "note"]
 TYPES = {ReadingType.ACTUAL, ReadingType.CUSTOMER, ReadingType.CONTROL}
 NOTES = {AnomalyCode.NO_ACCESS, AnomalyCode.METER_DAMAGED, AnomalyCode.TAMPERING_SUSPECTED, AnomalyCode.DANGEROUS_DOG}
+KINDS = {kind.value: kind for kind in ReadingType}
 SHOWN = 200   # bad rows listed in a refusal (the count is always complete)
 
 
@@ -49,17 +50,20 @@ class ReadingImportResult:
 
 
 def read_csv(text: str) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in next(reader, [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ReadingImportRefused([f"row 1: the header lacks {', '.join(missing)}; "
                                     f"expected {','.join(COLUMNS)} (other columns are ignored)"])
-    rows = []
+    wanted = [(name, i) for i, name in enumerate(header) if name in COLUMNS]
+    width, rows = len(header), []
     for n, row in enumerate(reader, start=2):
-        if None in row:
+        if len(row) > width:
             raise ReadingImportRefused([f"row {n}: more values than header columns"])
-        rows.append((n, {k.strip(): (row[k] or "").strip() for k in row if k.strip() in COLUMNS}))
+        if row:
+            row += [""] * (width - len(row))
+            rows.append((n, {name: row[i].strip() for name, i in wanted}))
     return rows
 
 
@@ -76,10 +80,9 @@ def _parse(row: dict, types: set) -> tuple[str, str, date, Decimal, ReadingType,
         raise ValueError(f"value '{row['value']}' is not a number") from exc
     if not value.is_finite():
         raise ValueError(f"value '{row['value']}' is not a number")
-    try:
-        kind = ReadingType(row["type"] or "actual")
-    except ValueError as exc:
-        raise ValueError(f"unknown type '{row['type']}'") from exc
+    kind = KINDS.get(row["type"] or "actual")
+    if kind is None:
+        raise ValueError(f"unknown type '{row['type']}'")
     if kind not in types:
         raise ValueError(f"type '{kind.value}' cannot be imported")
     notes = ()
@@ -137,8 +140,16 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
             continue
         seen[key] = line
         keyed.append((line, register_id, day, value, kind, notes))
-    first = min((k[2] for k in keyed), default=date.today())
-    existing = _existing(session, sorted({k[1] for k in keyed}), first)
+    contexts = register_contexts(session, sorted({k[1] for k in keyed}))
+    # Only a register with file dates up to its latest stored reading can hold one of them already
+    # (a repeated import); for the others the lookup is skipped.
+    earliest: dict[int, date] = {}
+    for _, register_id, day, *_ in keyed:
+        earliest[register_id] = min(day, earliest.get(register_id, day))
+    revisited = sorted(r for r, day in earliest.items()
+                       if contexts[r].previous is not None and day <= contexts[r].previous[0])
+    first = min((earliest[r] for r in revisited), default=date.today())
+    existing = _existing(session, revisited, first) if revisited else {}
     fresh, unchanged = [], 0
     for item in keyed:
         line, register_id, day, value, kind, _ = item
@@ -150,7 +161,6 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
         else:
             problems.append(f"row {line}: {article(kind.value)} {kind.value} reading of {old.normalize():f} "
                             "already exists for that day")
-    contexts = register_contexts(session, sorted({item[1] for item in fresh}))
     judged, anomalies = [], 0
     for n, (line, register_id, day, value, kind, notes) in enumerate(sorted(fresh, key=lambda i: (i[1], i[2], i[0]))):
         if progress and n % 20000 == 0:
@@ -175,7 +185,7 @@ def store_judged(session: Session, judged: list, by: str, source: str) -> None:
     """Insert judged readings in bulk, then their anomalies and the estimates they supersede."""
     stamp = {"by": by, "source": source, "installation_id": None, "created_at": now_utc(), "superseded_by_id": None}
     for start in range(0, len(judged), 20000):
-        insert_rows(session, Reading.__table__, [{**j.values, **stamp} for j in judged[start:start + 20000]])
+        insert_rows(session, Reading.__table__, [j.values for j in judged[start:start + 20000]], stamp)
     linked = [j for j in judged if j.anomalies or j.supersedes]
     if not linked:
         return

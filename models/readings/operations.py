@@ -25,7 +25,7 @@ from models.readings.validation import Limits, judge
 from models.tariffs.entities import Tariff
 
 HISTORY_DAYS = 365
-RECENT = 12   # latest readings looked at: a stopped meter, estimates waiting for an actual reading
+RECENT = 8    # latest readings looked at: a stopped meter's run, estimates waiting for an actual reading
 
 
 @dataclass
@@ -44,6 +44,7 @@ class RegisterContext:
     pending: list = field(default_factory=list)
     tariff_class: str | None = None
     demand: bool = False      # a maximum-demand register: each reading stands alone, it does not accumulate
+    today: date = field(default_factory=date.today)     # once per context, not once per reading
 
 
 def register_contexts(session: Session, register_ids: list[int], before: date | None = None) -> dict:
@@ -76,8 +77,9 @@ def _contexts(session: Session, ids: list[int]) -> dict:
                                                   order_by=(Reading.read_on.desc(), Reading.id.desc())).label("n"))
               .where(Reading.register_id.in_(ids), Reading.status != ReadingStatus.SUPERSEDED).subquery())
     recent = defaultdict(list)
-    for row in connection.execute(sa.select(ranked).where(ranked.c.n <= RECENT).order_by(ranked.c.register_id,
-                                                                                       ranked.c.n)):
+    depth = max([RECENT] + [limits.stopped_periods + 2 for limits in rules.values()])
+    for row in connection.execute(sa.select(ranked).where(ranked.c.n <= depth).order_by(ranked.c.register_id,
+                                                                                      ranked.c.n)):
         recent[row.register_id].append(row)
     since = date.today() - timedelta(days=HISTORY_DAYS)
     # Average per day over the window: consumption after the window's first reading, over the days
@@ -147,7 +149,7 @@ def judge_next(context: RegisterContext, read_on: date, value: Decimal, reading_
     """
     if context.installed_on and read_on < context.installed_on:
         raise DomainError(f"{read_on} is before the meter's installation on {context.installed_on}", "date")
-    if reading_type is not ReadingType.ESTIMATED and read_on > date.today():
+    if read_on > context.today and reading_type is not ReadingType.ESTIMATED:
         raise DomainError(f"{read_on} is in the future", "date")
     if value < 0 or value >= Decimal(10) ** context.digits:
         raise DomainError(f"{value} does not fit a {context.digits}-digit register", "value")
@@ -168,8 +170,8 @@ def judge_next(context: RegisterContext, read_on: date, value: Decimal, reading_
                     context.average_daily, context.active_contract, context.zero_run, context.limits)
     if estimate:   # an estimate judges nothing: it is the expectation itself
         verdict.anomalies = []
-    anomalies = verdict.anomalies + [(code, "reader's note") for code in notes]
-    held = any(code not in INFORMATIONAL for code, _ in anomalies)
+    anomalies = verdict.anomalies + [(code, "reader's note") for code in notes] if notes else verdict.anomalies
+    held = bool(anomalies) and any(code not in INFORMATIONAL for code, _ in anomalies)
     values = {"register_id": context.register_id, "read_on": read_on, "value": value,
               "reading_type": reading_type, "consumption": verdict.consumption, "correction": None,
               "status": ReadingStatus.ANOMALY if held else ReadingStatus.VALID}

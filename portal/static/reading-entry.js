@@ -75,13 +75,19 @@
     return true;
   }
 
+  // After a save the walk goes on to the next meter still to read; arrows visit every row.
+  function nextOpen(index) {
+    const next = rows.findIndex((row, i) => i > index && row.dataset.status === "open");
+    return next < 0 ? index + 1 : next;
+  }
+
   rows.forEach((row, index) => {
     const input = row.querySelector(".reading-value");
     input.addEventListener("input", () => check(row));
     row.addEventListener("keydown", async (event) => {
       if (event.key === "Enter") {
         event.preventDefault();
-        if (await save(row)) focusRow(index + 1);
+        if (await save(row)) focusRow(nextOpen(index));
       } else if (event.key === "ArrowDown" && event.target === input) {
         event.preventDefault();
         focusRow(index + 1);

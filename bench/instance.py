@@ -20,6 +20,12 @@ def prepare(name: str, database_url: str | None = None, fresh: bool = True) -> P
     os.environ["CMS_INSTANCE_PATH"] = str(folder)
     if database_url:
         os.environ["CMS_DATABASE_URL"] = database_url
+        if fresh and database_url.startswith("postgresql"):
+            import sqlalchemy as sa
+            engine = sa.create_engine(database_url)
+            with engine.begin() as connection:    # a fresh run starts from an empty schema, as on SQLite
+                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            engine.dispose()
     cms("db", "upgrade")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))

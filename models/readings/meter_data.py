@@ -30,8 +30,9 @@ from models.meters.entities import Meter
 from models.meters.installations import current_meter_installation
 from models.premises.entities import ServicePoint
 from models.readings.entities import IntervalReading, ReadingType
-from models.readings.formats.espi import EspiFileRefused, is_espi, parse_espi
-from models.readings.formats.nem import IntervalChannel, NemFileRefused, is_nem, parse_nem
+from models.readings.formats import FileRefused
+from models.readings.formats.espi import is_espi, parse_espi
+from models.readings.formats.nem import IntervalChannel, is_nem, parse_nem
 from models.readings.imports import TYPES, ReadingImportRefused, import_readings, read_csv
 
 DEFAULT_CODES = {"E": "1.8.0", "B": "2.8.0", "Q": "3.8.0", "K": "4.8.0"}
@@ -64,7 +65,7 @@ def import_file(session: Session, name: str, data: bytes, by: str, service_point
         text = _text(data)
         if is_nem(text):
             return _import_nem(session, text, by, source)
-    except (NemFileRefused, EspiFileRefused) as exc:
+    except FileRefused as exc:
         raise ReadingImportRefused([f"row 0: {p}" if not p.startswith("line ") else "row " + p[5:]
                                     for p in exc.problems]) from None
     if not text.strip():

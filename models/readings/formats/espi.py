@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from models.readings.formats import FileRefused
 from models.readings.formats.nem import IntervalChannel
 
 ATOM, ESPI = "{http://www.w3.org/2005/Atom}", "{http://naesb.org/espi}"
@@ -24,12 +25,6 @@ UNIT_NAMES = {"169": "therms", "119": "cubic feet", "42": "cubic metres", "38": 
               "63": "var", "73": "varh"}
 FLOWS = {"1": "E1", "19": "B1"}      # forward -> import channel, reverse -> export channel
 ESTIMATED = {"7", "8", "9", "11", "12", "13"}   # ESPI quality codes: edited, estimated, derived, projected, mixed
-
-
-class EspiFileRefused(ValueError):
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems[:5]))
-        self.problems = problems
 
 
 @dataclass
@@ -49,7 +44,7 @@ def parse_espi(data: bytes) -> list[UsagePoint]:
     try:
         root = etree.fromstring(data, SAFE)
     except etree.XMLSyntaxError as exc:
-        raise EspiFileRefused([f"not well-formed XML: {exc}"]) from None
+        raise FileRefused([f"not well-formed XML: {exc}"]) from None
     entries = []
     for entry in root.iter(f"{ATOM}entry"):
         content = entry.find(f"{ATOM}content")
@@ -66,9 +61,9 @@ def parse_espi(data: bytes) -> list[UsagePoint]:
     readings = _first_by_href([e for e in entries if e[0] == "MeterReading"])
     blocks = _first_by_href([e for e in entries if e[0] == "IntervalBlock"])
     if not blocks:
-        raise EspiFileRefused(["the file holds no interval data (IntervalBlock); usage summaries are not readings"])
+        raise FileRefused(["the file holds no interval data (IntervalBlock); usage summaries are not readings"])
     if not points:
-        raise EspiFileRefused(["no UsagePoint: this is not a Green Button usage file"])
+        raise FileRefused(["no UsagePoint: this is not a Green Button usage file"])
     out = {href: UsagePoint(href, title, body.findtext(f"{ESPI}ServiceCategory/{ESPI}kind") or "")
            for href, (_, body, _, _, _, title) in points.items()}
     problems, channels = [], {}
@@ -120,7 +115,7 @@ def parse_espi(data: bytes) -> list[UsagePoint]:
             channel.intervals.append((datetime.fromtimestamp(start, UTC), seconds // 60, value * scale,
                                       "E" if quality in ESTIMATED else "A"))
     if problems:
-        raise EspiFileRefused(problems)
+        raise FileRefused(problems)
     for point in out.values():
         for channel in point.channels:
             channel.intervals.sort(key=lambda i: i[0])
@@ -128,7 +123,7 @@ def parse_espi(data: bytes) -> list[UsagePoint]:
         point.channels = [c for c in point.channels if c.intervals]
     found = [p for p in out.values() if p.channels]
     if not found:
-        raise EspiFileRefused(["no electricity interval readings in the file"])
+        raise FileRefused(["no electricity interval readings in the file"])
     return found
 
 

@@ -15,18 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
+from models.readings.formats import FileRefused
+
 NEM_TIME = timezone(timedelta(hours=10))
 INTERVALS = {5, 15, 30}
 # energy units to kWh / kVArh
 UNITS = {"wh": Decimal("0.001"), "kwh": Decimal(1), "mwh": Decimal(1000),
          "varh": Decimal("0.001"), "kvarh": Decimal(1), "mvarh": Decimal(1000)}
 QUALITY = re.compile(r"^(A|N|V|[EFS]\d{2})$")
-
-
-class NemFileRefused(ValueError):
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems[:5]))
-        self.problems = problems
 
 
 @dataclass
@@ -66,22 +62,22 @@ def is_nem(text: str) -> bool:
 def parse_nem(text: str) -> NemFile:
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     if not any(any(cell.strip() for cell in row) for row in rows):
-        raise NemFileRefused(["the file is empty"])
+        raise FileRefused(["the file is empty"])
     first = rows[0] if rows else []
     if not first or first[0].strip() != "100" or len(first) < 2 or first[1].strip().upper() not in ("NEM12", "NEM13"):
-        raise NemFileRefused(["line 1: the file must start with a 100 header record naming NEM12 or NEM13"])
+        raise FileRefused(["line 1: the file must start with a 100 header record naming NEM12 or NEM13"])
     version = first[1].strip().upper()
     last = max(n for n, row in enumerate(rows) if any(cell.strip() for cell in row))
     if rows[last][0].strip() != "900":
-        raise NemFileRefused([f"line {last + 1}: the file must end with a 900 end record (it looks cut off)"])
+        raise FileRefused([f"line {last + 1}: the file must end with a 900 end record (it looks cut off)"])
     reader = _Reader(version)
     for n, row in enumerate(rows[1:last], start=2):
         reader.row(n, [cell.strip() for cell in row])
     reader.finish_day()
     if reader.problems:
-        raise NemFileRefused(reader.problems)
+        raise FileRefused(reader.problems)
     if not reader.channels and not reader.reads:
-        raise NemFileRefused(["the file holds no meter data (no 300 or 250 records)"])
+        raise FileRefused(["the file holds no meter data (no 300 or 250 records)"])
     return NemFile(version, [c for c in reader.channels if c.intervals], reader.reads, reader.notes)
 
 

@@ -13,6 +13,7 @@ def beat_schedule(app: Flask) -> dict:
         # BPMN timers wake nothing by themselves: fire the due ones every CMS_TIMER_WAKE_SECONDS.
         "wake-process-timers": {"task": "workflows.wake", "schedule": app.config["CMS_TIMER_WAKE_SECONDS"]},
         "replace-meters-falling-due": {"task": "meters.start_due_replacements", "schedule": 6 * 3600.0},
+        "open-reading-cycles": {"task": "readings.open_due_cycles", "schedule": 6 * 3600.0},
     }
 
 

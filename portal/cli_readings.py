@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from models.base import db
 from models.premises.entities import ReadingRoute
-from models.readings.cycles import close_cycle, open_cycle
+from models.readings.cycles import close_cycle, open_cycle, open_due_cycles
 from models.readings.entities import ReadingCycle
 from portal.cli import cli, edge
 
@@ -33,22 +33,18 @@ def open_cycles(period, route_code):
     """Open the period's reading cycle of every route (or one), with reading orders in walking sequence."""
     period_day = _period(period)
     who = f"cli:{getpass.getuser()}"
-    query = sa.select(ReadingRoute).order_by(ReadingRoute.code)
-    if route_code:
-        query = query.where(ReadingRoute.code == route_code)
-    routes = db.session.scalars(query).all()
+    routes = db.session.scalars(sa.select(ReadingRoute).where(ReadingRoute.code == route_code)).all()
     if route_code and not routes:
         raise click.ClickException(f"no route {route_code}")
-    done = set(db.session.scalars(sa.select(ReadingCycle.route_id).where(ReadingCycle.period == period_day)))
-    opened = 0
-    for route in routes:
-        if route.id in done and not route_code:
-            continue
+    if route_code:
         with edge():
-            cycle = open_cycle(db.session, route, period_day, who)
-            click.echo(f"{cycle}: {len(cycle.orders)} reading orders")
-        opened += 1
-    click.echo(f"opened {opened} cycle(s) for {period_day:%Y-%m}")
+            opened = [open_cycle(db.session, routes[0], period_day, who)]
+    else:
+        with edge():
+            opened = open_due_cycles(db.session, period_day, who)
+    for cycle in opened:
+        click.echo(f"{cycle}: {len(cycle.orders)} reading orders")
+    click.echo(f"opened {len(opened)} cycle(s) for {period_day:%Y-%m}")
 
 
 @readings.command("close-cycle")

@@ -56,3 +56,14 @@ def import_readings_task(self, job_id: int) -> str:
     eager = current_app.config.get("CELERY_ALWAYS_EAGER")
     with acting_as(Actor(None, job.by if job else "import")):
         return run_reading_import(db.session, job_id, None if eager else progress).value
+
+
+@shared_task(name="readings.open_due_cycles")
+def open_due_cycles_task() -> int:
+    """Daily: this month's reading cycle for every route that has none yet (none opens twice)."""
+    from models.readings.cycles import open_due_cycles
+    from models.types import today
+    with acting_as(Actor(None, "reading schedule")):
+        opened = open_due_cycles(db.session, today(), "reading schedule")
+        db.session.commit()
+    return len(opened)

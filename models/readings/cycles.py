@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.contracts.entities import Contract, ContractStatus, ContractVersion
+from models.contracts.entities import Contract, ContractStatus, ContractVersion, Cycle
 from models.errors import DomainError
 from models.meters.entities import Installation, Register
 from models.premises.entities import ReadingRoute, ServicePoint
@@ -38,7 +38,7 @@ READ_TYPES = (ReadingType.ACTUAL, ReadingType.CUSTOMER, ReadingType.CONTROL)
 
 
 def open_cycle(session: Session, route: ReadingRoute, period: date, by: str,
-               scheduled_on: date | None = None) -> ReadingCycle:
+               scheduled_on: date | None = None, billing_cycle: Cycle = Cycle.MONTHLY) -> ReadingCycle:
     period = period.replace(day=1)
     if session.scalar(sa.select(ReadingCycle.id).where(ReadingCycle.route_id == route.id,
                                                        ReadingCycle.period == period)):
@@ -46,11 +46,20 @@ def open_cycle(session: Session, route: ReadingRoute, period: date, by: str,
     scheduled_on = scheduled_on or period.replace(day=route.scheduled_day)
     if scheduled_on < period:
         raise DomainError(f"the scheduled day {scheduled_on} is before the period {period:%Y-%m}", "scheduled_on")
-    cycle = ReadingCycle(route=route, period=period, scheduled_on=scheduled_on)
+    cycle = ReadingCycle(route=route, period=period, scheduled_on=scheduled_on, billing_cycle=billing_cycle)
     session.add(cycle)
     session.flush()
     _generate_orders(session, cycle)
     return cycle
+
+
+def open_due_cycles(session: Session, period: date, by: str) -> list[ReadingCycle]:
+    """This period's monthly cycle for every route that has none yet (the beat runs it daily)."""
+    period = period.replace(day=1)
+    done = sa.select(ReadingCycle.route_id).where(ReadingCycle.period == period)
+    routes = session.scalars(sa.select(ReadingRoute).where(ReadingRoute.id.not_in(done))
+                             .order_by(ReadingRoute.code)).all()
+    return [open_cycle(session, route, period, by) for route in routes]
 
 
 def _generate_orders(session: Session, cycle: ReadingCycle) -> None:

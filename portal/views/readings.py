@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask_login import current_user
 
 from models.base import db
+from models.contracts.entities import Cycle
 from models.errors import DomainError
 from models.premises.entities import ReadingRoute
 from models.readings.cycles import READER_NOTES, close_cycle, enter_order_reading, open_cycle
@@ -50,8 +51,11 @@ def new_cycle():
         period = form_date((form.get("period") or "") + "-01", "period")
         if period is None:
             raise DomainError("choose the period (month)", "period")
+        billing = form.get("billing_cycle") or Cycle.MONTHLY.value
+        if billing not in {c.value for c in Cycle}:
+            raise DomainError("choose monthly or bimonthly", "billing_cycle")
         holder["cycle"] = open_cycle(db.session, route, period, current_user.email,
-                                     form_date(form.get("scheduled_on"), "scheduled_on"))
+                                     form_date(form.get("scheduled_on"), "scheduled_on"), Cycle(billing))
         return holder["cycle"]
 
     if commit_or_flash(action, lambda c: f"Opened cycle {c} with {len(c.orders)} reading orders."):

@@ -114,3 +114,15 @@ def test_a_reading_imported_elsewhere_answers_the_open_order(db, route):
     record_reading(db.session, order.register, cycle.scheduled_on, D("2200"), ReadingType.CUSTOMER, "phone")
     assert fulfil_orders(db.session, [order.register_id]) == 1
     assert (order.status, order.reading.value) == (OrderStatus.READ, D("2200"))
+
+
+def test_the_daily_job_opens_each_route_once_a_month(db, make, route):
+    from models.readings.cycles import open_due_cycles
+    other = make.route()
+    assert {c.route_id for c in open_due_cycles(db.session, period(), "beat")} == {route.id, other.id}
+    assert open_due_cycles(db.session, period(), "beat") == []
+
+
+def test_a_bimonthly_cycle_leaves_monthly_contracts_out(db, route):
+    from models.contracts.entities import Cycle
+    assert open_cycle(db.session, route, period(), "office", billing_cycle=Cycle.BIMONTHLY).orders == []

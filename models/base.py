@@ -89,4 +89,14 @@ def insert_rows(session, table, rows: list[dict], constants: dict | None = None)
         values = [fixed[k] if k in fixed else row[k] if p is None or row[k] is None else p(row[k]) for k, p in plan]
         return tuple(values) if compiled.positional else dict(zip(order, values, strict=True))
 
+    if dialect.name == "postgresql":
+        # COPY in the session's own transaction: several times faster than executemany for bulk loads.
+        quote = dialect.identifier_preparer.quote
+        columns = ", ".join(quote(k) for k in order)
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([fixed[k] if k in fixed else row[k] if p is None or row[k] is None else p(row[k])
+                                for k, p in plan])
+        return
     connection.exec_driver_sql(compiled.string, [convert(row) for row in rows])

@@ -361,6 +361,8 @@ def _resync_sequences(session: Session) -> None:
         table = model.__tablename__
         session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                 f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))
+        # Planner statistics now, not when autovacuum gets round to it: the first queries need them.
+        session.execute(sa.text(f"ANALYZE {table}"))
 
 
 def load_demo_data(session: Session, service_points: int, seed: int, as_of: date | None = None,

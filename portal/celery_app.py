@@ -5,6 +5,7 @@ The broker is the embedded SQLite transport unless CMS_BROKER_URL names Redis (o
 from __future__ import annotations
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 
 
@@ -12,8 +13,10 @@ def beat_schedule(app: Flask) -> dict:
     return {
         # BPMN timers wake nothing by themselves: fire the due ones every CMS_TIMER_WAKE_SECONDS.
         "wake-process-timers": {"task": "workflows.wake", "schedule": app.config["CMS_TIMER_WAKE_SECONDS"]},
-        "replace-meters-falling-due": {"task": "meters.start_due_replacements", "schedule": 6 * 3600.0},
-        "open-reading-cycles": {"task": "readings.open_due_cycles", "schedule": 6 * 3600.0},
+        # Wall-clock times, not intervals from start-up: a beat restarted often must still run them.
+        "replace-meters-falling-due": {"task": "meters.start_due_replacements",
+                                       "schedule": crontab(minute=20, hour="*/6")},
+        "open-reading-cycles": {"task": "readings.open_due_cycles", "schedule": crontab(minute=10, hour="*/6")},
     }
 
 

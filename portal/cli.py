@@ -166,4 +166,5 @@ def import_readings_command(file, service_point):
         click.echo(f"note: {note}")
     click.echo(f"{result.file_format}: imported {result.readings:,} reading(s) ({result.anomalies:,} with anomalies) "
                f"and {result.intervals:,} interval value(s); {result.unchanged:,} already present; "
-               f"{after['orders_answered']:,} reading order(s) answered; {time.perf_counter() - started:.1f} s")
+               f"{after['orders_answered']:,} reading order(s) answered, {after['orders_noted']:,} noted; "
+               f"{time.perf_counter() - started:.1f} s")

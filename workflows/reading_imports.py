@@ -13,7 +13,7 @@ from dataclasses import asdict
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
-from models.readings.cycles import fulfil_orders
+from models.readings.cycles import fulfil_orders, note_orders
 from models.readings.entities import IMPORT_TRANSITIONS, ImportStatus, ReadingImport
 from models.readings.imports import ReadingImportRefused
 from models.readings.meter_data import MeterDataResult, import_file
@@ -28,8 +28,9 @@ def import_reading_file(session: Session, name: str, data: bytes, by: str, servi
                         progress=None) -> tuple[MeterDataResult, dict]:
     result = import_file(session, name, data, by, service_point, progress)
     answered = fulfil_orders(session, result.register_ids) if result.register_ids else 0
+    noted = note_orders(session, result.notes_only) if result.notes_only else 0
     follow_ups = follow_up_anomalies(session, None, by) if result.anomalies else {}
-    return result, {"orders_answered": answered, **follow_ups}
+    return result, {"orders_answered": answered, "orders_noted": noted, **follow_ups}
 
 
 def queue_reading_import(session: Session, filename: str, data: bytes, by: str,
@@ -78,6 +79,7 @@ def _finish(session: Session, job_id: int, status: ImportStatus, summary, messag
     check_transition(IMPORT_TRANSITIONS, job.status, status, f"import {job.id}")
     if summary:
         summary.pop("register_ids", None)
+        summary["notes_only"] = len(summary.get("notes_only") or [])
     job.status, job.summary, job.message, job.finished_at = status, summary, message, now_utc()
     job.phase, job.content = None, None
     processed = sum((summary or {}).get(k, 0) for k in ("readings", "intervals", "unchanged"))

@@ -188,6 +188,21 @@ def fulfil_orders(session: Session, register_ids: list[int]) -> int:
     return done
 
 
+def note_orders(session: Session, notes: list[tuple[int, AnomalyCode]]) -> int:
+    """Reader's notes that came without a reading (a handheld file): kept on the register's open order,
+    so the estimate at the cycle's close carries them."""
+    noted = 0
+    for register_id, code in notes:
+        order = session.scalar(sa.select(ReadingOrder).join(ReadingCycle).where(
+            ReadingCycle.status == CycleStatus.OPEN, ReadingOrder.status == OrderStatus.OPEN,
+            ReadingOrder.register_id == register_id))
+        if order is not None:
+            order.remark = code.value
+            noted += 1
+    session.flush()
+    return noted
+
+
 def close_cycle(session: Session, cycle: ReadingCycle, by: str) -> dict[str, int]:
     """Close the cycle: every order still open gets an estimated reading on the scheduled day."""
     check_transition(CYCLE_TRANSITIONS, cycle.status, CycleStatus.CLOSED, f"cycle {cycle}")

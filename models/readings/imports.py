@@ -47,6 +47,7 @@ class ReadingImportResult:
     unchanged: int
     anomalies: int
     register_ids: list[int] = field(default_factory=list)    # registers that got readings
+    notes_only: list = field(default_factory=list)           # (register id, reader's note) without a reading
 
 
 def read_csv(text: str) -> list[tuple[int, dict]]:
@@ -85,15 +86,18 @@ def _parse(row: dict, types: set) -> tuple[str, str, date, Decimal, ReadingType,
         raise ValueError(f"unknown type '{row['type']}'")
     if kind not in types:
         raise ValueError(f"type '{kind.value}' cannot be imported")
-    notes = ()
-    if row["note"]:
-        try:
-            notes = (AnomalyCode(row["note"]),)
-        except ValueError as exc:
-            raise ValueError(f"unknown note '{row['note']}'") from exc
-        if notes[0] not in NOTES:
-            raise ValueError(f"'{row['note']}' is not a reader's note")
+    notes = (_note(row["note"]),) if row["note"] else ()
     return row["meter"], row["register"], day, value, kind, notes
+
+
+def _note(text: str) -> AnomalyCode:
+    try:
+        code = AnomalyCode(text)
+    except ValueError as exc:
+        raise ValueError(f"unknown note '{text}'") from exc
+    if code not in NOTES:
+        raise ValueError(f"'{text}' is not a reader's note")
+    return code
 
 
 def _registers(session: Session, numbers: set[str]) -> dict[tuple[str, str], int]:
@@ -119,15 +123,28 @@ def _existing(session: Session, register_ids: list[int], first: date) -> dict:
 def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, source: str,
                     types: set = TYPES, progress=None) -> ReadingImportResult:
     """Check every row, then write all of them or none; `progress(done, total)` hears the judging."""
-    problems, parsed = [], []
+    problems, parsed, noted = [], [], []
     for line, row in rows:
-        if not row.get("value") and not row.get("date") and not row.get("note"):
-            continue          # a register the reader did not get to (walk-list files carry every order)
+        if not row.get("value"):
+            if row.get("note"):          # a reader's note without a reading (no access): kept for the order
+                try:
+                    noted.append((line, row["meter"], row["register"], _note(row["note"])))
+                except ValueError as exc:
+                    problems.append(f"row {line}: {exc}")
+                continue
+            if not row.get("date"):
+                continue          # a register the reader did not get to (walk-list files carry every order)
         try:
             parsed.append((line, *_parse(row, types)))
         except ValueError as exc:
             problems.append(f"row {line}: {exc}")
-    registers = _registers(session, {p[1] for p in parsed})
+    registers = _registers(session, {p[1] for p in parsed} | {n[1] for n in noted})
+    notes_only = []
+    for line, number, code, note in noted:
+        if (number, code) not in registers:
+            problems.append(f"row {line}: no register {code} on meter {number}")
+        else:
+            notes_only.append((registers[(number, code)], note))
     keyed, seen = [], {}
     for line, number, code, day, value, kind, notes in parsed:
         register_id = registers.get((number, code))
@@ -178,7 +195,7 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
     if judged:
         record_bulk(session, "readings", {"rows": len(judged), "source": source, "anomalies": anomalies})
     return ReadingImportResult(imported=len(judged), unchanged=unchanged, anomalies=anomalies,
-                               register_ids=sorted({j.values["register_id"] for j in judged}))
+                               register_ids=sorted({j.values["register_id"] for j in judged}), notes_only=notes_only)
 
 
 def store_judged(session: Session, judged: list, by: str, source: str) -> None:

@@ -49,6 +49,7 @@ class MeterDataResult:
     anomalies: int = 0
     register_ids: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    notes_only: list = field(default_factory=list)     # (register id, reader's note) without a reading
 
 
 def import_file(session: Session, name: str, data: bytes, by: str, service_point: str | None = None,
@@ -71,7 +72,8 @@ def import_file(session: Session, name: str, data: bytes, by: str, service_point
     if not text.strip():
         raise ReadingImportRefused(["row 0: the file is empty"])
     result = import_readings(session, read_csv(text), by, source, progress=progress)
-    return MeterDataResult("csv", result.imported, 0, result.unchanged, result.anomalies, result.register_ids)
+    return MeterDataResult("csv", result.imported, 0, result.unchanged, result.anomalies, result.register_ids,
+                           notes_only=result.notes_only)
 
 
 def _unzip(data: bytes) -> tuple[str, bytes]:

@@ -20,7 +20,8 @@
       const p = document.createElement("p");
       p.className = "alert alert-success";
       p.textContent = `${s.file_format}: ${s.readings} reading(s) imported (${s.anomalies} with anomalies), `
-        + `${s.intervals} interval value(s); ${s.unchanged} already present; ${s.orders_answered} reading order(s) answered.`;
+        + `${s.intervals} interval value(s); ${s.unchanged} already present; ${s.orders_answered} reading order(s) answered`
+        + (s.orders_noted ? `; ${s.orders_noted} reader's note(s) kept for the estimate.` : ".");
       outcome.appendChild(p);
       for (const note of s.notes || []) {
         const li = document.createElement("li");

@@ -51,14 +51,18 @@ def test_walk_list_csv_comes_back_filled_in_through_the_upload(db, client, login
     cycle = db.session.scalar(sa.select(ReadingCycle))
     lines = client.get(f"/readings/cycles/{cycle.id}/walk-list?format=csv").text.splitlines()
     assert lines[0].startswith("route,sequence,spn") and len(lines) == 3
-    filled = lines[0] + "\n" + lines[1].replace(",,,actual,", f",{cycle.scheduled_on},900,actual,") + "\n" + lines[2]
+    filled = "\n".join([lines[0], lines[1].replace(",,,actual,", f",{cycle.scheduled_on},900,actual,"),
+                        lines[2].replace(",,,actual,", ",,,actual,dangerous_dog")])      # a note, no reading
     response = client.post("/readings/imports", data={"csrf_token": csrf_token(client, "/readings/"),
                                                       "file": (io.BytesIO(filled.encode()), "walk.csv")})
     job = db.session.scalar(sa.select(ReadingImport))
     assert response.headers["Location"].endswith(f"/readings/imports/{job.id}")
     state = client.get(f"/readings/imports/{job.id}?format=json").json
-    assert (state["status"], state["summary"]["readings"], state["summary"]["orders_answered"]) == ("done", 1, 1)
-    assert [o.status for o in cycle.orders] == [OrderStatus.READ, OrderStatus.OPEN]
+    summary = state["summary"]
+    assert (state["status"], summary["readings"], summary["orders_answered"], summary["orders_noted"]) == (
+        "done", 1, 1, 1)
+    assert [(o.status, o.remark) for o in cycle.orders] == [(OrderStatus.READ, None),
+                                                            (OrderStatus.OPEN, "dangerous_dog")]
 
 
 def test_a_refused_upload_lists_its_problems_and_writes_nothing(db, client, login, route):

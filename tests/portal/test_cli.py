@@ -43,3 +43,19 @@ def test_demo_data_if_empty_leaves_a_loaded_database_alone(db, cms, make):
     make.customer()
     result = cms("demo-data", "--if-empty", "--service-points", "5")
     assert result.exit_code == 0 and "not loaded" in result.output
+
+
+def test_import_readings_reads_a_nem12_file_and_refuses_an_invalid_one(db, cms, make, tmp_path):
+    from datetime import date
+
+    from models.meters.entities import Installation, Meter, MeterStatus, Register, UsageType
+    from tests.models.test_meter_data_files import NEM as shared
+    meter = Meter(number="METSER123", model=make.meter_model(), status=MeterStatus.INSTALLED, registers=[
+        Register(code=code, usage_type=UsageType.ACTIVE) for code in ("1.8.0", "3.8.0")])
+    db.session.add(Installation(service_point=make.service_point(spn="VABD000163"), meter=meter,
+                                installed_on=date(2000, 1, 1)))
+    db.session.commit()
+    good = cms("import", "readings", str(shared / "unzipped" / "Example_NEM12_actual_interval.csv"))
+    assert good.exit_code == 0 and "nem12: imported 0 reading(s) (0 with anomalies) and 96 interval" in good.output
+    bad = cms("import", "readings", str(shared / "invalid" / "Example_NEM12_missing_header.csv"))
+    assert bad.exit_code == 1 and "row 1: the file must start with a 100 header record" in bad.output

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from models.base import db
 from models.premises.entities import ReadingRoute
-from models.readings.cycles import close_cycle, open_cycle, open_due_cycles
+from models.readings.cycles import open_cycle, open_due_cycles
 from models.readings.entities import ReadingCycle
 from portal.cli import cli, edge
 
@@ -52,12 +52,11 @@ def open_cycles(period, route_code):
 @click.option("--period", help="YYYY-MM (default: this month)")
 def close(route_code, period):
     """Close a route's cycle: every register still unread gets an estimated reading."""
-    from workflows.reading_follow_ups import follow_up_anomalies
+    from workflows.reading_follow_ups import close_reading_cycle
     cycle = db.session.scalar(sa.select(ReadingCycle).join(ReadingRoute).where(
         ReadingRoute.code == route_code, ReadingCycle.period == _period(period)))
     if cycle is None:
         raise click.ClickException(f"route {route_code} has no cycle for {_period(period):%Y-%m}")
     with edge():
-        counts = close_cycle(db.session, cycle, f"cli:{getpass.getuser()}")
-        follow_up_anomalies(db.session, None, f"cli:{getpass.getuser()}")
+        counts = close_reading_cycle(db.session, cycle, f"cli:{getpass.getuser()}")
     click.echo(f"closed {cycle}: {counts['estimated']} estimated, {counts['not_read']} not read")

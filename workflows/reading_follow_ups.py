@@ -75,3 +75,20 @@ def _running_replacement(session: Session, service_point_id: int) -> int | None:
     return session.scalar(sa.select(ProcessInstance.id).join(ProcessInstance.definition).where(
         ProcessInstance.object_type == "service_point", ProcessInstance.object_id == service_point_id,
         ProcessInstance.status == InstanceStatus.RUNNING, ProcessDefinition.key == REPLACEMENT))
+
+
+def enter_reading(session: Session, order, value: str, note: str | None, read_on, by: str):
+    """A reading typed on the entry screen, and the follow-up work its anomalies call for."""
+    from models.readings.cycles import enter_order_reading
+    reading = enter_order_reading(session, order, value, note, read_on, by)
+    if reading is not None and reading.anomalies:
+        follow_up_anomalies(session, [a.id for a in reading.anomalies], by)
+    return reading
+
+
+def close_reading_cycle(session: Session, cycle, by: str) -> dict[str, int]:
+    """Close a cycle with its estimates, then follow up what the readers noted."""
+    from models.readings.cycles import close_cycle
+    counts = close_cycle(session, cycle, by)
+    follow_up_anomalies(session, None, by)
+    return counts

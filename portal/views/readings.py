@@ -11,14 +11,14 @@ from models.base import db
 from models.contracts.entities import Cycle
 from models.errors import DomainError
 from models.premises.entities import ReadingRoute
-from models.readings.cycles import READER_NOTES, close_cycle, enter_order_reading, open_cycle
+from models.readings.cycles import READER_NOTES, open_cycle
 from models.readings.entities import CycleStatus, ImportStatus, ReadingCycle, ReadingImport, ReadingOrder
 from models.readings.queries import cycle_progress, find_cycles, recent_imports, walk_list
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
 from portal.params import form_date, optional_date, optional_int
 from reports.exports import csv_response
-from workflows.reading_follow_ups import follow_up_anomalies
+from workflows.reading_follow_ups import close_reading_cycle, enter_reading
 from workflows.reading_imports import import_task_id, queue_reading_import
 
 bp = Blueprint("readings", __name__, url_prefix="/readings")
@@ -110,10 +110,8 @@ def save_order(order_id: int):
     data = request.get_json(silent=True) or request.form
     try:
         read_on = form_date(data.get("read_on"), "date", order.cycle.scheduled_on)
-        reading = enter_order_reading(db.session, order, data.get("value", ""), data.get("note"), read_on,
-                                      current_user.email)
-        if reading is not None and reading.anomalies:
-            follow_up_anomalies(db.session, [a.id for a in reading.anomalies], current_user.email)
+        reading = enter_reading(db.session, order, data.get("value", ""), data.get("note"), read_on,
+                                current_user.email)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -129,13 +127,9 @@ def save_order(order_id: int):
 def close(cycle_id: int):
     current = _cycle(cycle_id)
 
-    def action():
-        counts = close_cycle(db.session, current, current_user.email)
-        follow_up_anomalies(db.session, None, current_user.email)
-        return counts
-
-    commit_or_flash(action, lambda c: (f"Closed {current}: {c['estimated']} estimated, {c['not_read']} not read.",
-                                       "success" if not c["not_read"] else "warning"))
+    commit_or_flash(lambda: close_reading_cycle(db.session, current, current_user.email),
+                    lambda c: (f"Closed {current}: {c['estimated']} estimated, {c['not_read']} not read.",
+                               "success" if not c["not_read"] else "warning"))
     return redirect(url_for(".cycle", cycle_id=cycle_id))
 
 

@@ -48,13 +48,18 @@ def start_calibrations(session: Session, numbers: list[str], lab_store: str, ret
 REPLACEMENT = "meter_replacement"
 
 
+def running_replacement(session: Session, service_point_id: int) -> int | None:
+    """The meter replacement process running at a service point, if any."""
+    return session.scalar(sa.select(ProcessInstance.id).join(ProcessInstance.definition).where(
+        ProcessInstance.object_type == "service_point", ProcessInstance.object_id == service_point_id,
+        ProcessInstance.status == InstanceStatus.RUNNING, ProcessDefinition.key == REPLACEMENT))
+
+
 def start_meter_replacement(session: Session, service_point: ServicePoint, reason: str, by: str) -> ProcessInstance:
     """Started by a clerk, by a calibration falling due, or by a reading anomaly."""
     if current_meter_installation(session, service_point.id) is None:
         raise DomainError(f"service point {service_point.spn} has no meter to replace", "service_point")
-    running = session.scalar(sa.select(ProcessInstance.id).join(ProcessInstance.definition).where(
-        ProcessInstance.object_type == "service_point", ProcessInstance.object_id == service_point.id,
-        ProcessInstance.status == InstanceStatus.RUNNING, ProcessDefinition.key == REPLACEMENT))
+    running = running_replacement(session, service_point.id)
     if running:
         raise DomainError(f"service point {service_point.spn} already has a meter replacement running (#{running})",
                           "service_point")

@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session
 
 from models.meters.entities import Installation, Register
 from models.premises.entities import ServicePoint
-from models.process.entities import InstanceStatus, ProcessDefinition, ProcessInstance
 from models.readings.entities import AnomalyFollowUp, AnomalyStatus, FollowUpAction, Reading, ReadingAnomaly
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
 from models.service_orders.operations import create_service_order
-from workflows.meter_processes import REPLACEMENT, start_meter_replacement
+from workflows.meter_processes import running_replacement, start_meter_replacement
 
 OPEN_ORDER = (ServiceOrderStatus.CREATED, ServiceOrderStatus.ASSIGNED, ServiceOrderStatus.IN_PROGRESS)
 
@@ -50,7 +49,7 @@ def follow_up_anomalies(session: Session, anomaly_ids: list[int] | None, by: str
             orders[service_point_id] = order
             anomaly.service_order_id = order.id
         else:
-            instance_id = instances.get(service_point_id) or _running_replacement(session, service_point_id)
+            instance_id = instances.get(service_point_id) or running_replacement(session, service_point_id)
             if instance_id is None:
                 service_point = session.get(ServicePoint, service_point_id)
                 instance_id = start_meter_replacement(session, service_point,
@@ -69,12 +68,6 @@ def _open_inspection(session: Session, service_point_id: int) -> ServiceOrder | 
     return session.scalar(sa.select(ServiceOrder).where(
         ServiceOrder.service_point_id == service_point_id, ServiceOrder.order_type == ServiceOrderType.INSPECTION,
         ServiceOrder.status.in_(OPEN_ORDER)).limit(1))
-
-
-def _running_replacement(session: Session, service_point_id: int) -> int | None:
-    return session.scalar(sa.select(ProcessInstance.id).join(ProcessInstance.definition).where(
-        ProcessInstance.object_type == "service_point", ProcessInstance.object_id == service_point_id,
-        ProcessInstance.status == InstanceStatus.RUNNING, ProcessDefinition.key == REPLACEMENT))
 
 
 def enter_reading(session: Session, order, value: str, note: str | None, read_on, by: str):

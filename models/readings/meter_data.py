@@ -102,10 +102,10 @@ def _import_nem(session: Session, text: str, by: str, source: str) -> MeterDataR
     problems, notes = [], list(nem.notes)
     rows, seen = [], {}
     for read in nem.reads:
-        meter = resolver.meter(read.nmi, read.serial)
-        code = meter if isinstance(meter, str) else resolver.code(meter, read.stream)
-        if " " in code:         # a sentence saying why, not a register code
-            problems.append(f"row {read.line}: {code}")
+        try:
+            meter, code = resolver.register(read.nmi, read.serial, read.stream)
+        except _Unresolved as exc:
+            problems.append(f"row {read.line}: {exc}")
             continue
         kind = ReadingType.ESTIMATED if read.estimated else ReadingType.ACTUAL
         key = (meter.number, code, read.day, kind)
@@ -140,9 +140,10 @@ def _import_espi(session: Session, data: bytes, by: str, source: str, service_po
         raise ReadingImportRefused([f"row 0: the file holds {len(points)} electricity usage points; "
                                     "split it, one usage point per service point"])
     resolver = _Resolver(session)
-    meter = resolver.meter(service_point, "")
-    if isinstance(meter, str):
-        raise ReadingImportRefused([f"row 0: {meter}"])
+    try:
+        meter = resolver.meter(service_point, "")
+    except _Unresolved as exc:
+        raise ReadingImportRefused([f"row 0: {exc}"]) from None
     for channel in points[0].channels:
         channel.nmi, channel.serial = service_point, meter.number
     problems = []
@@ -154,38 +155,53 @@ def _import_espi(session: Session, data: bytes, by: str, source: str, service_po
     return result
 
 
+class _Unresolved(ValueError):
+    """A record names a meter or data stream this database does not have; the message says which."""
+
+
 class _Resolver:
     def __init__(self, session: Session):
-        self.session, self.meters, self.codes = session, {}, {}
+        self.session, self.meters = session, {}
 
-    def meter(self, nmi: str, serial: str) -> Meter | str:
-        key = (nmi, serial)
-        if key not in self.meters:
-            self.meters[key] = self._meter(nmi, serial)
-        return self.meters[key]
-
-    def _meter(self, nmi: str, serial: str) -> Meter | str:
-        if serial:
-            meter = self.session.scalar(sa.select(Meter).where(Meter.number == serial))
-            return meter or f"unknown meter {serial} (NMI {nmi})"
-        sp = self.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == nmi))
-        if sp is None:
-            return f"unknown service point {nmi} and no meter serial number"
-        installation = current_meter_installation(self.session, sp.id)
-        return installation.meter if installation else f"service point {nmi} has no meter installed"
-
-    def code(self, meter: Meter, stream: str) -> str:
-        """The register code for a data stream, or a sentence saying why there is none."""
-        registers = {r.code: r for r in meter.registers}
+    def register(self, nmi: str, serial: str, stream: str) -> tuple[Meter, str]:
+        """The meter and register code a record's data stream lands on; _Unresolved says why there is none."""
+        meter = self.meter(nmi, serial)
         for register in meter.registers:
             if register.stream and register.stream.upper() == stream:
-                return register.code
+                return meter, register.code
         code = DEFAULT_CODES.get(stream[:1])
         if code is None:
-            return f"meter {meter.number} has no register for data stream {stream} (set the register's data stream)"
-        if code in registers or code == "1.8.0" and {"1.8.1", "1.8.2"} <= set(registers):
-            return code
-        return f"meter {meter.number} has no register {code} for data stream {stream}"
+            raise _Unresolved(f"meter {meter.number} has no register for data stream {stream} "
+                              "(set the register's data stream)")
+        codes = {r.code for r in meter.registers}
+        if code in codes or code == "1.8.0" and {"1.8.1", "1.8.2"} <= codes:
+            return meter, code
+        raise _Unresolved(f"meter {meter.number} has no register {code} for data stream {stream}")
+
+    def meter(self, nmi: str, serial: str) -> Meter:
+        key = (nmi, serial)
+        if key not in self.meters:
+            try:
+                self.meters[key] = self._meter(nmi, serial)
+            except _Unresolved as exc:
+                self.meters[key] = exc
+        if isinstance(self.meters[key], _Unresolved):
+            raise self.meters[key]
+        return self.meters[key]
+
+    def _meter(self, nmi: str, serial: str) -> Meter:
+        if serial:
+            meter = self.session.scalar(sa.select(Meter).where(Meter.number == serial))
+            if meter is None:
+                raise _Unresolved(f"unknown meter {serial} (NMI {nmi})")
+            return meter
+        sp = self.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == nmi))
+        if sp is None:
+            raise _Unresolved(f"unknown service point {nmi} and no meter serial number")
+        installation = current_meter_installation(self.session, sp.id)
+        if installation is None:
+            raise _Unresolved(f"service point {nmi} has no meter installed")
+        return installation.meter
 
 
 def _check_intervals(session: Session, resolver: _Resolver, channels: list[IntervalChannel],
@@ -193,10 +209,10 @@ def _check_intervals(session: Session, resolver: _Resolver, channels: list[Inter
     """New interval rows, after refusing unknown meters and channels and values that contradict stored ones."""
     wanted: dict[tuple, tuple] = {}
     for channel in channels:
-        meter = resolver.meter(channel.nmi, channel.serial)
-        code = meter if isinstance(meter, str) else resolver.code(meter, channel.stream)
-        if " " in code:
-            problems.append(f"row {channel.line}: {code}")
+        try:
+            meter, code = resolver.register(channel.nmi, channel.serial, channel.stream)
+        except _Unresolved as exc:
+            problems.append(f"row {channel.line}: {exc}")
             continue
         for start, minutes, value, quality in channel.intervals:
             value = value.quantize(STORED)     # compare as stored, so the same file again is unchanged

@@ -47,7 +47,7 @@ class RegisterContext:
     today: date = field(default_factory=date.today)     # once per context, not once per reading
 
 
-def register_contexts(session: Session, register_ids: list[int], before: date | None = None) -> dict:
+def register_contexts(session: Session, register_ids: list[int]) -> dict:
     """Everything judging a register's next readings needs, in a handful of queries for many registers."""
     out = {}
     for start in range(0, len(register_ids), 900):

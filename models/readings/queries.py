@@ -12,7 +12,6 @@ from models.premises.entities import Property, ReadingRoute, ServicePoint
 from models.readings.entities import (
     CycleStatus,
     OrderStatus,
-    Reading,
     ReadingCycle,
     ReadingImport,
     ReadingOrder,
@@ -59,17 +58,3 @@ def walk_list(session: Session, cycle_id: int):
 
 def recent_imports(session: Session, limit: int = 10) -> list[ReadingImport]:
     return list(session.scalars(sa.select(ReadingImport).order_by(ReadingImport.id.desc()).limit(limit)))
-
-
-def register_history(session: Session, service_point_id: int, since: date) -> list:
-    """Readings of every meter ever installed at the service point since a day, oldest first."""
-    from models.meters.entities import Installation
-    return session.execute(
-        sa.select(Reading, Register.code, Meter.number)
-        .join(Register, Register.id == Reading.register_id)
-        .join(Meter, Meter.id == Register.meter_id)
-        .join(Installation, Installation.meter_id == Meter.id)
-        .where(Installation.service_point_id == service_point_id, Reading.read_on >= since,
-               Reading.read_on >= Installation.installed_on,
-               sa.or_(Installation.removed_on.is_(None), Reading.read_on <= Installation.removed_on))
-        .order_by(Reading.read_on, Reading.id)).all()

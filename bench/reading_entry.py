@@ -13,12 +13,13 @@ import re
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from instance import cms, prepare  # noqa: E402  bench/instance.py
+from models.clock import today as clock_today  # noqa: E402
 
 
 def main() -> None:
@@ -30,7 +31,7 @@ def main() -> None:
     prepare("reading-entry", args.database_url)
     # The demo stands a month back so this month's cycle is still to be walked.
     cms("demo-data", "--service-points", str(args.service_points), "--requests", "0",
-        "--as-of", (date.today() - timedelta(days=35)).isoformat())
+        "--as-of", (clock_today() - timedelta(days=35)).isoformat())
     import sqlalchemy as sa
 
     from models.base import db
@@ -43,7 +44,7 @@ def main() -> None:
     with app.app_context():
         route = db.session.scalar(sa.select(ReadingRoute).join(ServicePoint, ServicePoint.route_id == ReadingRoute.id)
                                   .group_by(ReadingRoute.id).order_by(sa.func.count().desc()).limit(1))
-        cycle = open_cycle(db.session, route, date.today().replace(day=1), "bench", date.today())
+        cycle = open_cycle(db.session, route, clock_today().replace(day=1), "bench", clock_today())
         db.session.commit()
         orders = [(o.id, o.previous_value, o.expected_low, o.expected_high) for o in cycle.orders
                   if o.previous_value is not None][:args.runs]

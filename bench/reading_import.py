@@ -11,11 +11,12 @@ import argparse
 import random
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from instance import cms, prepare  # noqa: E402  bench/instance.py
+from models.clock import today as clock_today  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,7 @@ def main() -> None:
     months = 12
     service_points = args.readings // months + args.readings // (months * 5)
     # The demo stands thirteen months back, so a year of new readings fits between its history and today.
-    as_of = date.today() - timedelta(days=400)
+    as_of = clock_today() - timedelta(days=400)
     if not args.reuse:
         cms("demo-data", "--service-points", str(service_points), "--requests", "0", "--as-of", as_of.isoformat())
     import sqlalchemy as sa
@@ -56,7 +57,7 @@ def main() -> None:
             .where(Register.code == "1.8.0")).all()
         rng = random.Random(3)
         lines = ["meter,register,date,value,type,note"]
-        today = date.today()
+        today = clock_today()
         for number, code, start, installed_on in rows:
             value = int(start)
             for month in range(1, months + 1):

@@ -12,14 +12,6 @@ RATE = sa.Numeric(18, 6)        # prices per unit, factors, percentages
 QUANTITY = sa.Numeric(18, 4)    # kWh, kVArh, kW, multipliers
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    return now_utc().date()
-
-
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every engine (SQLite stores them naive)."""
 

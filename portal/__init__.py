@@ -5,9 +5,8 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from flask_security.utils import aware_utcnow
 
-from models import schema  # noqa: F401  every table registered before anything maps or migrates
+from models import clock, schema  # noqa: F401  every table registered before anything maps or migrates
 from models.audit import recorder
 from models.base import db, tune_sqlite
 from portal.config import load_config
@@ -28,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides or {})
+    clock.configure(app.config["CMS_TIMEZONE"], app.config["CMS_CLOCK_START"])
 
     db.init_app(app)
     with app.app_context():
@@ -38,7 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     from portal import auth
-    security.init_app(app, user_datastore, datetime_factory=aware_utcnow)
+    security.init_app(app, user_datastore, datetime_factory=clock.now_utc)
     auth.init_app(app)
 
     rest_api.init_app(app)

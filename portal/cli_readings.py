@@ -8,6 +8,7 @@ import click
 import sqlalchemy as sa
 
 from models.base import db
+from models.clock import today
 from models.premises.entities import ReadingRoute
 from models.readings.cycles import open_cycle, open_due_cycles
 from models.readings.entities import ReadingCycle
@@ -21,7 +22,7 @@ def readings():
 
 def _period(text: str | None) -> date:
     try:
-        return date.fromisoformat(f"{text}-01") if text else date.today().replace(day=1)
+        return date.fromisoformat(f"{text}-01") if text else today().replace(day=1)
     except ValueError as exc:
         raise click.BadParameter("the period is YYYY-MM") from exc
 

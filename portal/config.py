@@ -30,6 +30,10 @@ def load_config(instance_path: str) -> dict:
         "CMS_BROKER_URL": env("CMS_BROKER_URL") or f"sqla+sqlite:///{instance / 'broker.sqlite3'}",
         "CMS_RESULT_BACKEND": env("CMS_RESULT_BACKEND") or f"db+sqlite:///{instance / 'results.sqlite3'}",
         "CMS_CURRENCY": env("CMS_CURRENCY", "IDR"),
+        # The application clock (models/clock.py): the utility's time zone, and a start date for
+        # training instances (never in production).
+        "CMS_TIMEZONE": env("CMS_TIMEZONE") or "Asia/Jakarta",
+        "CMS_CLOCK_START": env("CMS_CLOCK_START", ""),
         "CMS_TIMER_WAKE_SECONDS": float(env("CMS_TIMER_WAKE_SECONDS", "30")),
         # Flask-Security-Too
         "SECURITY_PASSWORD_SALT": env("CMS_PASSWORD_SALT") or _instance_secret(instance, "password_salt"),

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from models.clock import today
+
 
 def optional_int(value: str | None) -> int | None:
     value = (value or "").strip()
@@ -31,5 +33,5 @@ def form_date(value: str | None, field: str, default: date | None = None) -> dat
 def date_range(args, days: int) -> tuple[date, date]:
     """The report interval from `date_from`/`date_to`; by default the last `days` days up to today."""
     from datetime import timedelta
-    date_to = optional_date(args.get("date_to"), date.today())
+    date_to = optional_date(args.get("date_to"), today())
     return optional_date(args.get("date_from"), date_to - timedelta(days=days)), date_to

@@ -1,7 +1,6 @@
 """/reports pages: queries (reports.queries) -> figures (reports.figures) -> pages and CSV."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import plotly
@@ -9,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request, send_from_directory
 
 from models.base import db
+from models.clock import today
 from models.meters.entities import Store, UsageType
 from models.premises.entities import ReadingRoute
 from models.readings.entities import AnomalyCode, AnomalyStatus
@@ -34,7 +34,7 @@ def plotly_js():
 @roles_allowed(*ANY_STAFF)
 def calibration():
     args = request.args
-    year = args.get("year", type=int) or date.today().year
+    year = args.get("year", type=int) or today().year
     filters = {"store_id": args.get("store", type=int), "date_from": optional_date(args.get("date_from")),
                "date_to": optional_date(args.get("date_to")),
                "usage": args.get("usage") if args.get("usage") in {u.value for u in UsageType} else None}

@@ -1,18 +1,23 @@
-"""Test fixtures: one migrated database per run, one rolled-back transaction per test.
+"""Test fixtures: a frozen clock, one migrated database per run, one rolled-back transaction per test.
 
 CMS_TEST_DATABASE_URL selects PostgreSQL (make test sets it for the second run); SQLite otherwise.
+CMS_TEST_TODAY (a local date, or date and time) is the day the whole suite runs on; by default today at
+06:30 in the utility's zone, when UTC still says yesterday. make test also runs it on hostile dates.
 """
 from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, date, datetime, time
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from models import clock as app_clock
 from models.base import db as _db
 from models.process.entities import HumanTask, TaskState
 from models.requests.entities import RequestType
@@ -21,6 +26,56 @@ from portal import create_app
 from tests.factories import Factory
 from workflows.runtime import complete_task, start_instance
 from workflows.shipped import deploy_shipped
+
+
+def _suite_instant() -> datetime:
+    zone = app_clock.business_zone()
+    chosen = os.environ.get("CMS_TEST_TODAY", "").strip() or app_clock.today().isoformat()
+    return app_clock.parse_local_instant(chosen, zone)
+
+
+SUITE_INSTANT = _suite_instant()
+# A UTC destination: time-machine would otherwise set TZ for this process and the ones it starts, and
+# code that wrongly uses the machine's local time would pass by luck.
+_travel = time_machine.travel(SUITE_INSTANT.astimezone(UTC), tick=True)
+_traveller: time_machine.Traveller | None = None
+
+
+def pytest_configure(config):
+    global _traveller
+    _traveller = _travel.start()
+    # Processes a test starts (the live server, workers, the CLI) begin their own clock at the same
+    # instant; this process keeps an unshifted application clock under time-machine.
+    os.environ["CMS_CLOCK_START"] = SUITE_INSTANT.astimezone(app_clock.business_zone()).isoformat()
+    app_clock.configure(start="")
+
+
+def pytest_unconfigure(config):
+    if _traveller is not None:
+        _travel.stop()
+
+
+def pytest_report_header(config):
+    local = SUITE_INSTANT.astimezone(app_clock.business_zone())
+    return (f"application clock frozen at {local:%Y-%m-%d %H:%M} {local.tzname()} ({SUITE_INSTANT:%Y-%m-%d %H:%M} "
+            f"UTC); reproduce with CMS_TEST_TODAY={local:%Y-%m-%dT%H:%M}")
+
+
+class SuiteClock:
+    """The test's clock: starts at the suite's instant and ticks; `to(day)` travels to a local day."""
+
+    instant = SUITE_INSTANT
+
+    def to(self, day: date | datetime, at: time = time(6, 30)) -> None:
+        moment = day if isinstance(day, datetime) else datetime.combine(day, at, app_clock.business_zone())
+        _traveller.move_to(moment.astimezone(UTC))
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test starts at the suite's instant, whatever the one before did with the clock."""
+    _traveller.move_to(SUITE_INSTANT.astimezone(UTC))
+    return SuiteClock()
 
 
 def database_url(tmp_path_factory) -> str:
@@ -46,6 +101,7 @@ def app(tmp_path_factory):
     reset_schema(url.replace("postgresql://", "postgresql+psycopg://", 1))
     os.environ["CMS_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "CELERY_ALWAYS_EAGER": True,
+                      "CMS_CLOCK_START": "",
                       # real argon2, at a cost that keeps per-test users cheap
                       "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {"argon2__rounds": 1, "argon2__memory_cost": 1024}})
     with app.app_context():

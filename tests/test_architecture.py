@@ -1,4 +1,5 @@
 """The tree keeps its shape: layers never import upward, and the migrations match the models."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,3 +24,16 @@ def test_migrations_create_exactly_the_models_schema(db):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, _db.metadata)
     assert differences == []
+
+
+WALL_CLOCK = re.compile(r"\b(date\.today|datetime\.(now|utcnow|today))\(")
+
+
+def test_only_the_application_clock_reads_the_wall_clock():
+    """Business dates come from models.clock, so a frozen test clock and CMS_CLOCK_START reach them."""
+    offenders = [f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+                 for folder in ("models", "workflows", "portal", "admin_views", "reports", "bench", "tests")
+                 for path in (ROOT / folder).rglob("*.py") if path != ROOT / "models" / "clock.py"
+                 for n, line in enumerate(path.read_text().splitlines(), start=1)
+                 if WALL_CLOCK.search(line) and not line.lstrip().startswith("#")]
+    assert offenders == []

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import record_bulk
+from models.clock import today
 from models.premises.entities import ServicePoint
 from models.process.entities import HumanTask, ProcessInstance, StatusChange, TaskState
 from models.requests.entities import Channel, RequestType
-from models.types import now_utc
 from models.users.entities import User
 from workflows.customer_requests import open_customer_request
 from workflows.runtime import claim_task, complete_task, deliver_message
@@ -25,9 +25,9 @@ ANSWERS = {
     "ut_survey": lambda r: {"survey_result": r.choice(["pole within 30 m", "needs new service cable", "meter box ok"]),
                             "connection_fee": str(r.choice([850000, 1250000, 2400000, 5750000]))},
     "ut_approve": lambda r: {"approved": r.random() > 0.1, "approval_note": ""},
-    "ut_install": lambda r: {"installed_on": (now_utc().date() - timedelta(days=r.randrange(1, 20))).isoformat(),
+    "ut_install": lambda r: {"installed_on": (today() - timedelta(days=r.randrange(1, 20))).isoformat(),
                              "meter_number": str(r.randrange(30001, 99999))},
-    "ut_activate": lambda r: {"contract_start": now_utc().date().isoformat()},
+    "ut_activate": lambda r: {"contract_start": today().isoformat()},
     "ut_investigate": lambda r: {"findings": r.choice(["meter read correctly", "estimated reading too high",
                                                        "voltage drop in the evening"])},
     "ut_respond": lambda r: {"response": r.choice(["explained the bill", "credit on next bill", "crew sent"])},

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from copy import deepcopy
-from datetime import date
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from lxml import etree
@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
@@ -30,6 +31,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from models import clock
 from models.users.entities import RoleName
 from workflows import sandbox
 from workflows.service_tasks import SERVICES
@@ -55,6 +57,35 @@ class ProcessRefused(Exception):
 
     def __str__(self) -> str:
         return f"{self.element}: {self.message}" if self.element else self.message
+
+
+# ---------------------------------------------------------------- timers on the application clock
+class _ClockDatetime(datetime):
+    """SpiffWorkflow's timers read the wall clock themselves: route it to the application clock, so that
+    a timer's due time and the beat job that fires it agree on what time it is (a clock started with
+    CMS_CLOCK_START, a frozen test clock), and a timer date written without a zone means the utility's."""
+
+    @classmethod
+    def now(cls, tz=None):
+        now = clock.now_utc()
+        return now.astimezone(tz) if tz else now.astimezone(clock.business_zone()).replace(tzinfo=None)
+
+
+class _BusinessZone(tzinfo):
+    """The utility's zone as configured when the timer is read (SpiffWorkflow fixes its own at import)."""
+
+    def utcoffset(self, dt):
+        return clock.business_zone().utcoffset(dt.replace(tzinfo=None))
+
+    def dst(self, dt):
+        return clock.business_zone().dst(dt.replace(tzinfo=None))
+
+    def tzname(self, dt):
+        return clock.business_zone().tzname(dt.replace(tzinfo=None))
+
+
+spiff_timer.datetime = _ClockDatetime
+spiff_timer.LOCALTZ = _BusinessZone()
 
 
 # ---------------------------------------------------------------- service tasks (Camunda external)

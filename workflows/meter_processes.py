@@ -6,12 +6,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.clock import today
 from models.errors import DomainError
 from models.meters.entities import Installation, Meter, MeterStatus, Store, StoreKind
 from models.meters.installations import current_meter_installation
 from models.premises.entities import ServicePoint
 from models.process.entities import InstanceStatus, ProcessDefinition, ProcessInstance
-from models.types import today
 from workflows.runtime import start_instance
 
 CALIBRATION = "meter_calibration"

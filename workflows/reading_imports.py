@@ -12,13 +12,13 @@ from dataclasses import asdict
 
 from sqlalchemy.orm import Session
 
+from models.clock import now_utc
 from models.errors import DomainError
 from models.readings.cycles import fulfil_orders, note_orders
 from models.readings.entities import IMPORT_TRANSITIONS, ImportStatus, ReadingImport
 from models.readings.imports import ReadingImportRefused
 from models.readings.meter_data import MeterDataResult, import_file
 from models.statuses import check_transition
-from models.types import now_utc
 from workflows.reading_follow_ups import follow_up_anomalies
 
 log = logging.getLogger(__name__)

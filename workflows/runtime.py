@@ -6,7 +6,7 @@ The instance row keeps SpiffWorkflow's serialized state; ready user tasks become
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -17,9 +17,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
+from models.clock import business_zone, now_utc, today
 from models.errors import DomainError
 from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
-from models.types import now_utc
 from models.users.entities import RoleName, User
 from workflows import objects
 from workflows.engine import SERIALIZER, ParsedProcess, deserialize, parse_definition, serialize
@@ -139,8 +139,8 @@ def _record_waiting(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
                 value = value.get("next") if isinstance(value, dict) else value
                 if value:
                     moment = datetime.fromisoformat(value)
-                    # A date written without a zone in the BPMN is taken as UTC.
-                    due.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+                    # A date written without a zone in the BPMN is the utility's local time.
+                    due.append(moment if moment.tzinfo else moment.replace(tzinfo=business_zone()))
     instance.waiting_messages = sorted(messages)
     instance.next_timer_due = min(due) if due else None
     ready = workflow.get_tasks(state=SpiffState.READY | SpiffState.WAITING)
@@ -171,7 +171,7 @@ def _sync_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkf
             instance=instance, spiff_task_id=spiff_id, bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
             process_key=instance.definition.key, lane=spec.lane, role=parsed.roles.get(spec.bpmn_id, "clerk"),
             priority=int(extensions.get("priority", task.data.get("priority", 50))),
-            due_on=(now_utc().date() + timedelta(days=int(due_in))) if due_in else None,
+            due_on=(today() + timedelta(days=int(due_in))) if due_in else None,
             object_type=instance.object_type, object_id=instance.object_id, **key_data))
 
 

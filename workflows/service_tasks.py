@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.clock import today
 from models.errors import DomainError
 from models.meters.entities import Meter, MovementKind, Store
 from models.meters.installations import change_meter, current_meter_installation, parse_readings
@@ -23,7 +24,6 @@ from models.requests.entities import CustomerRequest, RequestStatus
 from models.requests.operations import change_request_status
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
 from models.service_orders.operations import change_service_order_status, create_service_order
-from models.types import today
 
 
 @dataclass

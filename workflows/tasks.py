@@ -61,8 +61,8 @@ def import_readings_task(self, job_id: int) -> str:
 @shared_task(name="readings.open_due_cycles")
 def open_due_cycles_task() -> int:
     """Daily: this month's reading cycle for every route that has none yet (none opens twice)."""
+    from models.clock import today
     from models.readings.cycles import open_due_cycles
-    from models.types import today
     with acting_as(Actor(None, "reading schedule")):
         opened = open_due_cycles(db.session, today(), "reading schedule")
         db.session.commit()

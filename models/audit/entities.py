@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import db
-from models.types import UTCDateTime, enum_type, now_utc
+from models.clock import now_utc
+from models.types import UTCDateTime, enum_type
 
 
 class AuditAction(enum.StrEnum):

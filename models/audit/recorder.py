@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.audit.entities import AuditAction, AuditEvent
 from models.base import db
-from models.types import now_utc
+from models.clock import now_utc
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
+from models.clock import now_utc
 from models.customers.entities import Account
 from models.premises.entities import ServicePoint
 from models.tariffs.entities import Tariff
-from models.types import RATE, UTCDateTime, enum_type, now_utc, rule
+from models.types import RATE, UTCDateTime, enum_type, rule
 
 
 class ContractStatus(enum.StrEnum):

@@ -7,11 +7,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.clock import today
 from models.premises.entities import ServicePoint
 from models.service_orders.entities import ServiceOrderStatus as S
 from models.service_orders.entities import ServiceOrderType
 from models.service_orders.operations import change_service_order_status, create_service_order
-from models.types import today
 
 # Paths through the transition table; each order follows one, stopping where its dice say.
 PATHS = [[S.ASSIGNED, S.IN_PROGRESS, S.COMPLETED], [S.ASSIGNED, S.IN_PROGRESS, S.FAILED], [S.CANCELLED],

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.audit.recorder import record_bulk
 from models.base import insert_rows
+from models.clock import today
 from models.contracts.entities import Contract, ContractStatus, ContractType, ContractVersion, Cycle
 from models.customers.entities import (
     Account,
@@ -376,7 +377,7 @@ def load_demo_data(session: Session, service_points: int, seed: int, as_of: date
     rng = random.Random(seed)
     fake = Faker("id_ID")
     fake.seed_instance(seed)
-    as_of = as_of or date.today()
+    as_of = as_of or today()
 
     reference.demo_users(session)
     reference.follow_up_rules(session)

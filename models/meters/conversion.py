@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from models.audit.recorder import record_bulk
+from models.clock import today
 from models.errors import DomainError
 from models.meters.entities import (
     Meter,
@@ -31,7 +32,7 @@ from models.meters.entities import (
     Store,
     UsageType,
 )
-from models.types import add_months, today
+from models.types import add_months
 
 COLUMNS = ["number", "manufacturer", "model", "store", "status", "last_calibration", "registers"]
 STOCK_STATUSES = {MeterStatus.IN_STORE, MeterStatus.IN_LAB, MeterStatus.REJECTED, MeterStatus.SCRAPPED}

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import record_bulk
+from models.clock import today
 from models.errors import DomainError
 from models.meters.entities import (
     METER_TRANSITIONS,
@@ -25,7 +26,7 @@ from models.meters.entities import (
     UsageType,
 )
 from models.statuses import check_transition
-from models.types import add_months, today
+from models.types import add_months
 
 MAX_BATCH = 100_000
 SHOWN = 20   # conflicting numbers listed in a refusal before "and N more"

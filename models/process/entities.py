@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
-from models.types import MONEY, UTCDateTime, enum_type, now_utc
+from models.clock import now_utc
+from models.types import MONEY, UTCDateTime, enum_type
 
 
 class InstanceStatus(enum.StrEnum):

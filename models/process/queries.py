@@ -7,8 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.clock import now_utc, today
 from models.process.entities import HumanTask, SavedFilter, TaskState
-from models.types import now_utc, today
 from models.users.entities import RoleName, User
 
 QUEUES = ("mine", "unclaimed", "all", "completed")

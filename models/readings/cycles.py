@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.clock import now_utc, today
 from models.contracts.entities import Contract, ContractStatus, ContractVersion, Cycle
 from models.errors import DomainError
 from models.meters.entities import Installation, Register
@@ -30,7 +31,6 @@ from models.readings.entities import (
 from models.readings.estimation import class_profiles, estimate_value, expected_range
 from models.readings.operations import judge_next, record_reading, register_contexts
 from models.statuses import check_transition
-from models.types import now_utc
 
 READER_NOTES = (AnomalyCode.NO_ACCESS, AnomalyCode.METER_DAMAGED, AnomalyCode.TAMPERING_SUSPECTED,
                 AnomalyCode.DANGEROUS_DOG)
@@ -51,6 +51,13 @@ def open_cycle(session: Session, route: ReadingRoute, period: date, by: str,
     session.flush()
     _generate_orders(session, cycle)
     return cycle
+
+
+def reading_day(cycle: ReadingCycle) -> date:
+    """The day a reading on this cycle is dated when nobody says otherwise: the scheduled day once it has
+    come (the office typing in a walked route's sheets), else today (a reader out before the plan's day;
+    a reading is never dated in the future)."""
+    return min(cycle.scheduled_on, today())
 
 
 def open_due_cycles(session: Session, period: date, by: str) -> list[ReadingCycle]:
@@ -204,18 +211,19 @@ def note_orders(session: Session, notes: list[tuple[int, AnomalyCode]]) -> int:
 
 
 def close_cycle(session: Session, cycle: ReadingCycle, by: str) -> dict[str, int]:
-    """Close the cycle: every order still open gets an estimated reading on the scheduled day."""
+    """Close the cycle: every order still open gets an estimated reading on the cycle's reading day."""
     check_transition(CYCLE_TRANSITIONS, cycle.status, CycleStatus.CLOSED, f"cycle {cycle}")
     waiting = [order for order in cycle.orders if order.status is OrderStatus.OPEN]
     contexts = register_contexts(session, [order.register_id for order in waiting])
     profiles = class_profiles(session) if waiting else {}
     counts = {"estimated": 0, "not_read": 0}
+    day = reading_day(cycle)
     for order in waiting:
         context, register = contexts[order.register_id], order.register
         daily = context.average_daily
         if daily is None:
             daily = profiles.get((context.tariff_class, register.code))
-        on = max(cycle.scheduled_on, context.previous[0]) if context.previous else cycle.scheduled_on
+        on = max(day, context.previous[0]) if context.previous else day
         value = estimate_value(context, on, daily, register.decimals)
         if value is None:
             order.status, order.remark = OrderStatus.NOT_READ, "no reading, nothing to estimate from"

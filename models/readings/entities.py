@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
+from models.clock import now_utc
 from models.contracts.entities import Cycle
 from models.meters.entities import Installation, Meter, Register
 from models.premises.entities import ReadingRoute, ServicePoint
 from models.service_orders.entities import ServiceOrder
-from models.types import QUANTITY, UTCDateTime, enum_type, now_utc, rule
+from models.types import QUANTITY, UTCDateTime, enum_type, rule
 
 
 class ReadingType(enum.StrEnum):

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.clock import today
 from models.contracts.entities import Contract, ContractStatus, ContractVersion
 from models.meters.entities import Installation, Register
 from models.readings.entities import Reading, ReadingRule, ReadingStatus, ReadingType
@@ -43,7 +44,7 @@ def expected_range(context: RegisterContext, on: date) -> tuple[Decimal | None, 
 
 def class_profiles(session: Session) -> dict[tuple[str, str], Decimal]:
     """kWh a day per (tariff class, register code) for registers without a history of their own."""
-    since = date.today() - timedelta(days=HISTORY_DAYS)
+    since = today() - timedelta(days=HISTORY_DAYS)
     rows = session.execute(
         sa.select(Tariff.tariff_class, Register.code, sa.func.sum(Reading.consumption),
                   sa.func.count(sa.distinct(Reading.register_id)))

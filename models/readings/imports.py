@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from models.audit.recorder import record_bulk
 from models.base import insert_rows
+from models.clock import now_utc, today
 from models.errors import DomainError
 from models.meters.entities import Meter, Register
 from models.readings.entities import AnomalyCode, Reading, ReadingAnomaly, ReadingType
 from models.readings.operations import article, judge_next, register_contexts, supersede
-from models.types import now_utc
 
 COLUMNS = ["meter", "register", "date", "value", "type", "note"]
 TYPES = {ReadingType.ACTUAL, ReadingType.CUSTOMER, ReadingType.CONTROL}
@@ -165,7 +165,7 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
         earliest[register_id] = min(day, earliest.get(register_id, day))
     revisited = sorted(r for r, day in earliest.items()
                        if contexts[r].previous is not None and day <= contexts[r].previous[0])
-    first = min((earliest[r] for r in revisited), default=date.today())
+    first = min((earliest[r] for r in revisited), default=today())
     existing = _existing(session, revisited, first) if revisited else {}
     fresh, unchanged = [], 0
     for item in keyed:

@@ -7,7 +7,6 @@ An interval crossing a period boundary (daily or monthly data) is split in propo
 """
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,15 +15,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.clock import business_zone
 from models.meters.entities import Register
 from models.readings.entities import IntervalReading
 
 PEAK = (time(17), time(22))
 WBP, LWBP = "WBP", "LWBP"
-
-
-def utility_zone() -> ZoneInfo:
-    return ZoneInfo(os.environ.get("CMS_TIMEZONE", "Asia/Jakarta"))
 
 
 def split_tou(start: datetime, minutes: int, value: Decimal, zone: ZoneInfo) -> dict[str, Decimal]:
@@ -44,7 +40,7 @@ def split_tou(start: datetime, minutes: int, value: Decimal, zone: ZoneInfo) -> 
 
 def rollup(session: Session, meter_id: int, start: date, end: date, zone: ZoneInfo | None = None) -> dict[str, Decimal]:
     """Consumption per register code from the meter's intervals starting in [start, end) local days."""
-    zone = zone or utility_zone()
+    zone = zone or business_zone()
     codes = set(session.scalars(sa.select(Register.code).where(Register.meter_id == meter_id)))
     tou = {"1.8.1", "1.8.2"} <= codes
     since = datetime.combine(start, time(0), zone)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.clock import today
 from models.contracts.entities import Contract, ContractStatus, ContractVersion
 from models.errors import DomainError
 from models.meters.entities import Installation, Register, UsageType
@@ -44,7 +45,7 @@ class RegisterContext:
     pending: list = field(default_factory=list)
     tariff_class: str | None = None
     demand: bool = False      # a maximum-demand register: each reading stands alone, it does not accumulate
-    today: date = field(default_factory=date.today)     # once per context, not once per reading
+    today: date = field(default_factory=today)     # once per context, not once per reading
 
 
 def register_contexts(session: Session, register_ids: list[int]) -> dict:
@@ -81,7 +82,7 @@ def _contexts(session: Session, ids: list[int]) -> dict:
     for row in connection.execute(sa.select(ranked).where(ranked.c.n <= depth).order_by(ranked.c.register_id,
                                                                                       ranked.c.n)):
         recent[row.register_id].append(row)
-    since = date.today() - timedelta(days=HISTORY_DAYS)
+    since = today() - timedelta(days=HISTORY_DAYS)
     # Average per day over the window: consumption after the window's first reading, over the days
     # since that reading (the first reading's own consumption covers days before the window).
     window = (sa.select(Reading.register_id, sa.func.min(Reading.read_on).label("first"))

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from models.clock import now_utc, today
 from models.errors import DomainError
 from models.numbering import assign_number
 from models.process.operations import record_status_change
@@ -17,7 +18,6 @@ from models.requests.entities import (
     RequestType,
 )
 from models.statuses import check_transition
-from models.types import now_utc
 
 FINAL = {RequestStatus.COMPLETED, RequestStatus.REJECTED, RequestStatus.CANCELLED, RequestStatus.CLOSED}
 
@@ -31,7 +31,7 @@ def register_request(session: Session, request_type: RequestType, by: str, *, cu
     if request_type is RequestType.POWER_CHANGE and not requested_power_va:
         raise DomainError("is required for a power change", "requested_power_va")
     request = CustomerRequest(request_type=request_type, customer_id=customer_id, service_point_id=service_point_id,
-                              channel=channel, registered_on=registered_on or now_utc().date(),
+                              channel=channel, registered_on=registered_on or today(),
                               description=description, requested_power_va=requested_power_va,
                               fee_amount=fee_amount, registered_by=by, status=RequestStatus.REGISTERED)
     assign_number(session, request, "REQ", request.registered_on.year)

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
+from models.clock import now_utc
 from models.premises.entities import ServicePoint
-from models.types import UTCDateTime, enum_type, now_utc, rule
+from models.types import UTCDateTime, enum_type, rule
 
 
 class ServiceOrderType(enum.StrEnum):

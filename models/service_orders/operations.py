@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from models.clock import today
 from models.errors import DomainError
 from models.numbering import assign_number
 from models.process.operations import record_status_change
@@ -15,7 +16,6 @@ from models.service_orders.entities import (
     ServiceOrderType,
 )
 from models.statuses import check_transition
-from models.types import today
 
 
 def create_service_order(session: Session, order_type: ServiceOrderType, by: str, *,

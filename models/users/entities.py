@@ -9,7 +9,8 @@ from flask_security import RoleMixin, UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
-from models.types import UTCDateTime, now_utc
+from models.clock import now_utc
+from models.types import UTCDateTime
 
 
 class RoleName(enum.StrEnum):

@@ -2,7 +2,7 @@
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from models.types import now_utc, today
+from models.clock import now_utc, shifted_start, today
 from portal.extensions import rest_api
 
 
@@ -40,7 +40,7 @@ def register_views(app: Flask) -> None:
 
     @app.context_processor
     def clock():
-        return {"now": now_utc(), "today": today()}
+        return {"now": now_utc(), "today": today(), "clock_started": shifted_start()}
 
     # Replaces flask-smorest's app-wide handler, which would answer JSON to the portal's pages too.
     app.register_error_handler(HTTPException, _error_page)

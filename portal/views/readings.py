@@ -1,17 +1,16 @@
 """/readings: reading cycles and their orders, walk lists, keyboard entry along a route, file uploads."""
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.base import db
+from models.clock import today
 from models.contracts.entities import Cycle
 from models.errors import DomainError
 from models.premises.entities import ReadingRoute
-from models.readings.cycles import READER_NOTES, open_cycle
+from models.readings.cycles import READER_NOTES, open_cycle, reading_day
 from models.readings.entities import CycleStatus, ImportStatus, ReadingCycle, ReadingImport, ReadingOrder
 from models.readings.queries import cycle_progress, find_cycles, recent_imports, walk_list
 from portal.auth import ANY_STAFF, roles_allowed
@@ -35,7 +34,7 @@ def index():
     routes = db.session.scalars(sa.select(ReadingRoute).order_by(ReadingRoute.code)).all()
     return render_template("readings/index.html", cycles=cycles, routes=routes, imports=recent_imports(db.session),
                            progress=cycle_progress(db.session, [c.id for c in cycles]), args=args,
-                           statuses=CycleStatus, next_period=date.today().strftime("%Y-%m"))
+                           statuses=CycleStatus, next_period=today().strftime("%Y-%m"))
 
 
 @bp.post("/cycles")
@@ -98,8 +97,7 @@ def _plain(value) -> str:
 def entry(cycle_id: int):
     current = _cycle(cycle_id)
     return render_template("readings/entry.html", cycle=current, rows=walk_list(db.session, cycle_id),
-                           notes=READER_NOTES, read_on=min(date.today(), max(current.scheduled_on,
-                                                                              current.period)))
+                           notes=READER_NOTES, read_on=reading_day(current))
 
 
 @bp.post("/orders/<int:order_id>")
@@ -109,7 +107,7 @@ def save_order(order_id: int):
     order = db.session.get(ReadingOrder, order_id) or abort(404)
     data = request.get_json(silent=True) or request.form
     try:
-        read_on = form_date(data.get("read_on"), "date", order.cycle.scheduled_on)
+        read_on = form_date(data.get("read_on"), "date", reading_day(order.cycle))
         reading = enter_reading(db.session, order, data.get("value", ""), data.get("note"), read_on,
                                 current_user.email)
         db.session.commit()

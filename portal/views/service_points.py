@@ -8,6 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.base import db
+from models.clock import today
 from models.errors import DomainError
 from models.meters.entities import ControlDevice, Installation, Meter, Register, Store
 from models.meters.installations import (
@@ -23,7 +24,6 @@ from models.readings.entities import Reading
 from models.readings.intervals import rollup
 from models.readings.operations import record_phone_reading
 from models.service_orders.entities import ServiceOrder
-from models.types import today
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
 from portal.params import form_date, optional_int

@@ -5,11 +5,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+from models.clock import today
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -39,7 +40,7 @@ def live_server(live_folder):
     folder = live_folder
     env = {**os.environ, "CMS_INSTANCE_PATH": str(folder), "CMS_DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}"}
     # The demo stands at the first of the month: this month's reading cycles are still to be walked.
-    as_of = date.today().replace(day=1).isoformat()
+    as_of = today().replace(day=1).isoformat()
     for args in (["db", "upgrade"], ["demo-data", "--service-points", "40", "--seed", "4", "--requests", "12",
                                      "--as-of", as_of]):
         subprocess.run([BIN / "cms", *args], env=env, cwd=ROOT, check=True, capture_output=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
+from models.clock import today
 from tests.workflows.bpmn_samples import timer_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,17 +92,17 @@ def test_bpmn_timer_fires_through_worker_and_beat_on_sqlite_broker(worker_env, t
 
 QUEUE_UPLOAD = """
 import sys
-from datetime import date
 import sqlalchemy as sa
 from portal import create_app
 from models.base import db
+from models.clock import today
 from models.meters.entities import Meter, Register
 from workflows.reading_imports import queue_reading_import
 app = create_app()
 with app.app_context():
     numbers = db.session.scalars(sa.select(Meter.number).join(Register).where(Register.code == "1.8.0")
                                  .where(Meter.status == "installed")).all()
-    rows = [f"{n},1.8.0,{date.today()},{900000 + i},actual," for i, n in enumerate(numbers)]
+    rows = [f"{n},1.8.0,{today()},{900000 + i},actual," for i, n in enumerate(numbers)]
     text = "meter,register,date,value,type,note\\n" + "\\n".join(rows)
     job = queue_reading_import(db.session, "walk.csv", text.encode(), "clerk@example.com")
     db.session.commit()
@@ -111,14 +112,14 @@ with app.app_context():
 
 def test_uploaded_reading_file_is_imported_by_a_worker_with_its_progress(tmp_path):
     import sqlite3
-    from datetime import date, timedelta
+    from datetime import timedelta
     database = tmp_path / "upload.sqlite3"
     env = {**os.environ, "CMS_INSTANCE_PATH": str(tmp_path), "CMS_DATABASE_URL": f"sqlite:///{database}",
            "CMS_RESULT_BACKEND": f"db+sqlite:///{tmp_path / 'results.sqlite3'}",
            "CMS_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"}
     subprocess.run([BIN / "cms", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([BIN / "cms", "demo-data", "--service-points", "6", "--seed", "2", "--requests", "0", "--as-of",
-                    str(date.today() - timedelta(days=60))], env=env, cwd=ROOT, check=True, capture_output=True)
+                    str(today() - timedelta(days=60))], env=env, cwd=ROOT, check=True, capture_output=True)
     job_id, rows = subprocess.run([sys.executable, "-c", QUEUE_UPLOAD], env=env, cwd=ROOT, check=True,
                                   capture_output=True, text=True).stdout.split()
     worker = start_worker(env)

@@ -1,10 +1,11 @@
 """Reading cycles: orders in walking sequence with expected ranges, entry, estimation at close, correction."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 import sqlalchemy as sa
 
+from models.clock import today
 from models.errors import DomainError, InvalidTransition
 from models.meters.installations import install_meter
 from models.readings.cycles import close_cycle, enter_order_reading, fulfil_orders, open_cycle
@@ -18,7 +19,7 @@ from models.readings.entities import (
 )
 from models.readings.operations import record_reading
 
-DAY = date.today().replace(day=1) - timedelta(days=200)      # history inside the twelve-month window
+DAY = today().replace(day=1) - timedelta(days=200)      # history inside the twelve-month window
 
 
 @pytest.fixture
@@ -126,3 +127,10 @@ def test_the_daily_job_opens_each_route_once_a_month(db, make, route):
 def test_a_bimonthly_cycle_leaves_monthly_contracts_out(db, route):
     from models.contracts.entities import Cycle
     assert open_cycle(db.session, route, period(), "office", billing_cycle=Cycle.BIMONTHLY).orders == []
+
+
+def test_closing_before_the_scheduled_day_dates_the_estimates_today_not_in_the_future(db, route, clock):
+    clock.to(today().replace(day=1))
+    cycle = open_cycle(db.session, route, today(), "office", today() + timedelta(days=9))
+    assert close_cycle(db.session, cycle, "office") == {"estimated": 2, "not_read": 0}
+    assert {o.reading.read_on for o in cycle.orders} == {today()}

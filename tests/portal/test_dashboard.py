@@ -18,3 +18,15 @@ def test_dashboard_shows_counts_from_the_database(client, login, make):
     assert cell(html, "active") == 3
     assert cell(html, "in lab") == 1
     assert cell(html, "R-1") == 3
+
+
+def test_a_training_clock_is_announced_on_every_page(client, login):
+    from models import clock
+    login("clerk")
+    assert "Training clock" not in client.get("/").text
+    clock.configure(start="2028-02-29")
+    try:
+        page = client.get("/readings/").text
+        assert "Training clock" in page and "2028-02-29 (CMS_CLOCK_START started" in page
+    finally:
+        clock.configure(start="")

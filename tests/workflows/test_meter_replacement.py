@@ -5,13 +5,13 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from models.clock import today
 from models.errors import DomainError
 from models.meters.entities import MeterStatus, StoreKind
 from models.meters.installations import current_meter_installation, install_meter
 from models.process.entities import InstanceStatus
 from models.readings.entities import Reading, ReadingType
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus
-from models.types import today
 from workflows.meter_processes import start_due_replacements, start_meter_replacement
 
 

@@ -1,18 +1,32 @@
 """The admin's shared behaviour: role checks, CSRF, masking, readable refusals, CSV export."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 
 from flask import flash, g
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla.filters import FilterConverter
+from flask_admin.contrib.sqla.filters import (
+    EnumEqualFilter,
+    EnumFilterEmpty,
+    EnumFilterInList,
+    EnumFilterNotEqual,
+    EnumFilterNotInList,
+    FilterConverter,
+    FilterInList,
+)
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import Select2Field
 from flask_admin.model import filters, typefmt
+from flask_admin.model.form import converts
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
+from wtforms import validators
 
+from models.base import db
 from models.customers.entities import mask_number
 from models.errors import DomainError, describe_integrity_error
 from models.users.entities import RoleName
@@ -38,10 +52,82 @@ class CmsIndexView(RoleGuard, AdminIndexView):
         return self.render("admin/cms_index.html")
 
 
+class CmsForm(FlaskForm):
+    """FlaskForm that remembers the row it edits, as Flask-Admin's own BaseForm does.
+
+    Flask-Admin's Unique validator passes a value only when it belongs to `form._obj`; without it every
+    unchanged code of an edited row reads "Already exists.".
+    """
+
+    def __init__(self, formdata=_Auto, obj=None, **kwargs):
+        self._obj = obj
+        super().__init__(formdata, obj=obj, **kwargs)
+
+
+def _member(enum_class: type[Enum], value) -> Enum:
+    # Our enum columns store member values (models.types.enum_type); Flask-Admin looks members up by name.
+    return value if isinstance(value, enum_class) else enum_class(value)
+
+
+class CmsModelConverter(AdminModelConverter):
+    @converts("sqlalchemy.sql.sqltypes.Enum")
+    def convert_enum(self, column, field_args, **extra):
+        """A select over stored values whose data is the member, so the stored value shows selected."""
+        enum_class = column.type.enum_class
+        if enum_class is None:
+            return super().convert_enum(column, field_args, **extra)
+        accepted: list = list(enum_class)
+        if column.nullable:
+            field_args["allow_blank"] = True
+            accepted.append(None)
+        self._nullable_common(column, field_args)
+        field_args["choices"] = [(m.value, m.value.replace("_", " ")) for m in enum_class]
+        field_args["validators"].append(validators.AnyOf(accepted))
+        field_args["coerce"] = lambda v: _member(enum_class, v)
+        return Select2Field(**field_args)
+
+
+class _EnumEquals(EnumEqualFilter):
+    def clean(self, value):
+        return _member(self.enum_class, value) if self.enum_class else value
+
+
+class _EnumNotEqual(EnumFilterNotEqual):
+    def clean(self, value):
+        return _member(self.enum_class, value) if self.enum_class else value
+
+
+class _EnumInList(EnumFilterInList):
+    def clean(self, value):
+        values = FilterInList.clean(self, value)
+        return [_member(self.enum_class, v) for v in values] if self.enum_class else values
+
+
+class _EnumNotInList(EnumFilterNotInList):
+    def clean(self, value):
+        values = FilterInList.clean(self, value)
+        return [_member(self.enum_class, v) for v in values] if self.enum_class else values
+
+
+def _as_utc(value):
+    if isinstance(value, list | tuple):
+        return [_as_utc(v) for v in value]
+    return value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
+
+
+def _utc_filter(base: type) -> type:
+    """A datetime filter whose typed value reads as UTC, as lists show it; UTCDateTime refuses naive values."""
+    return type(f"Utc{base.__name__}", (base,), {"clean": lambda self, value: _as_utc(base.clean(self, value))})
+
+
 class CmsFilterConverter(FilterConverter):
+    # The options are stored values; an unknown one raises ValueError, which Flask-Admin ignores as invalid.
+    enum = (_EnumEquals, _EnumNotEqual, EnumFilterEmpty, _EnumInList, _EnumNotInList)
+    utc_datetime_filters = tuple(_utc_filter(f) for f in FilterConverter.datetime_filters)
+
     @filters.convert("UTCDateTime")
     def conv_utc_datetime(self, column, name, **kwargs):
-        return self.conv_datetime(column, name, **kwargs)
+        return [f(column, name, **kwargs) for f in self.utc_datetime_filters]
 
 
 def _enum_label(view, value, name) -> str:
@@ -58,7 +144,8 @@ def _utc_timestamp(view, value, name) -> str:
 
 class CmsModelView(RoleGuard, ModelView):
     # Flask-WTF's form shares CSRFProtect's token, so admin forms pass the app-wide CSRF check.
-    form_base_class = FlaskForm
+    form_base_class = CmsForm
+    model_form_converter = CmsModelConverter
     can_export = True
     export_types = ["csv"]
     export_max_rows = 100_000
@@ -92,6 +179,20 @@ class CmsModelView(RoleGuard, ModelView):
     can_edit = property(lambda self: self._may_write() and self.allow_edit)
     can_delete = property(lambda self: self._may_write() and self.allow_delete)
     allow_create = allow_edit = allow_delete = True
+
+    def _export_data(self):
+        count, rows = super()._export_data()
+        return count, self._reattached(rows)
+
+    def _reattached(self, rows):
+        """Rows again bound to a session, one at a time as the CSV streams.
+
+        Flask runs the app-context teardown (Flask-SQLAlchemy's session.remove()) when the view returns,
+        before the body streams, so rows come detached and a lazy load in a related row's __str__ failed
+        midway through the file.
+        """
+        for row in rows:
+            yield db.session.merge(row, load=False)
 
     def create_model(self, form):
         g.cms_admin_form = form

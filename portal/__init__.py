@@ -6,11 +6,13 @@ from pathlib import Path
 
 from flask import Flask
 
-from models import clock, schema  # noqa: F401  every table registered before anything maps or migrates
+from models import clock, limits, schema  # noqa: F401  every table registered before anything maps or migrates
 from models.audit import recorder
 from models.base import db, tune_sqlite
 from portal.config import load_config
+from portal.edges import reads_only
 from portal.extensions import csrf, migrate, rest_api, security, user_datastore
+from portal.params import IdConverter, refuse_malformed_input
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "models" / "migrations")
 
@@ -28,11 +30,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides or {})
     clock.configure(app.config["CMS_TIMEZONE"], app.config["CMS_CLOCK_START"])
+    app.url_map.converters["int"] = IdConverter   # before any rule is added: ids beyond the column are 404s
+    app.before_request(refuse_malformed_input)
 
     db.init_app(app)
     with app.app_context():
-        tune_sqlite(db.engine)
+        tune_sqlite(db.engine, reads_only)
     recorder.install()
+    limits.install()
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True,
                      render_item=_render_migration_type)
     csrf.init_app(app)

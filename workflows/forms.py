@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from models.errors import DomainError
+from models.limits import ASCII_DECIMAL, ASCII_INT, check_business_date, check_text, parse_decimal, parse_int
 
 TRUE = {"true", "on", "yes", "1", True}
+# What a task form may carry when its BPMN sets no limit of its own: amounts that fit a money column,
+# whole numbers that fit a big integer, text a clerk types (not a file pasted into a field).
+DECIMAL_MAX = Decimal("9999999999999999.99")
+TEXT_MAX = 4000
 FALSE = {"false", "off", "no", "0", "", None, False}
 
 
@@ -15,10 +20,12 @@ def field_required(field) -> bool:
 
 
 def _number(field, raw, kind):
-    try:
-        return int(raw) if kind == "int" else Decimal(str(raw))
-    except (ValueError, InvalidOperation) as exc:
-        raise DomainError("must be a whole number" if kind == "int" else "must be a number", field.id) from exc
+    text = str(raw).strip()
+    if not (ASCII_INT if kind == "int" else ASCII_DECIMAL).fullmatch(text):
+        raise DomainError("must be a whole number" if kind == "int" else "must be a number", field.id)
+    if kind == "int":
+        return parse_int(text, field.id, -2**63, 2**63 - 1)
+    return parse_decimal(text, field.id, -DECIMAL_MAX, DECIMAL_MAX)
 
 
 def _convert(field, raw):
@@ -32,16 +39,17 @@ def _convert(field, raw):
         return raw in TRUE or str(raw).lower() in TRUE
     elif field.type == "date":
         try:
-            return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+            day = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
         except ValueError as exc:
             raise DomainError("must be a date (YYYY-MM-DD)", field.id) from exc
+        return check_business_date(day, field.id)
     elif field.type == "enum":
         options = [o.id for o in field.options]
         if str(raw) not in options:
             raise DomainError(f"must be one of {', '.join(options)}", field.id)
         return str(raw)
     else:
-        value = str(raw)
+        value = check_text(str(raw), field.id, TEXT_MAX)
     for name, check, message in (
         ("min", lambda v, c: v >= _number(field, c, "decimal"), "must be at least {}"),
         ("max", lambda v, c: v <= _number(field, c, "decimal"), "must be at most {}"),

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.clock import now_utc
+from models.limits import IDENTIFIER
 from models.types import UTCDateTime, enum_type
 
 
@@ -66,7 +67,7 @@ class IdentityDocument(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     doc_type: Mapped[IdentityDocumentType] = mapped_column(enum_type(IdentityDocumentType))
-    number: Mapped[str] = mapped_column(sa.String(40), index=True)
+    number: Mapped[str] = mapped_column(sa.String(40), index=True, info={"pattern": IDENTIFIER})
 
     customer: Mapped[Customer] = relationship(back_populates="identity_documents")
 
@@ -99,7 +100,7 @@ class BankAccount(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), unique=True)
     bank: Mapped[str] = mapped_column(sa.String(100))
-    number: Mapped[str] = mapped_column(sa.String(40), index=True)
+    number: Mapped[str] = mapped_column(sa.String(40), index=True, info={"pattern": IDENTIFIER})
     holder: Mapped[str] = mapped_column(sa.String(200))
 
     account: Mapped[Account] = relationship(back_populates="bank_account")

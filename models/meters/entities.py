@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
+from models.limits import IDENTIFIER, IDENTIFIER_PART
 from models.premises.entities import MeterPoint, ServicePoint
 from models.types import QUANTITY, enum_type, rule
 
@@ -90,7 +91,7 @@ class MeterModel(db.Model):
     phases: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     digits: Mapped[int] = mapped_column(sa.SmallInteger, default=6)
     time_of_use: Mapped[bool] = mapped_column(default=False)
-    calibration_interval_months: Mapped[int] = mapped_column(sa.SmallInteger, default=120)
+    calibration_interval_months: Mapped[int] = mapped_column(sa.SmallInteger, default=120, info={"max": 600})
 
     def __str__(self) -> str:
         return f"{self.manufacturer} {self.model_code}"
@@ -109,7 +110,8 @@ class Meter(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The manufacturer's serial number: unique forever, independent of contracts and service points.
-    number: Mapped[str] = mapped_column(sa.String(30), unique=True, info={"label": "Meter number"})
+    number: Mapped[str] = mapped_column(sa.String(30), unique=True,
+                                        info={"label": "Meter number", "pattern": IDENTIFIER})
     model_id: Mapped[int] = mapped_column(sa.ForeignKey("meter_models.id"), index=True)
     status: Mapped[MeterStatus] = mapped_column(enum_type(MeterStatus), default=MeterStatus.IN_STORE, index=True)
     store_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stores.id"), index=True)
@@ -139,9 +141,9 @@ class MeterBatch(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    prefix: Mapped[str] = mapped_column(sa.String(10), default="")
-    first_number: Mapped[int] = mapped_column(sa.BigInteger)
-    last_number: Mapped[int] = mapped_column(sa.BigInteger)
+    prefix: Mapped[str] = mapped_column(sa.String(10), default="", info={"pattern": IDENTIFIER_PART})
+    first_number: Mapped[int] = mapped_column(sa.BigInteger, info={"min": 0})
+    last_number: Mapped[int] = mapped_column(sa.BigInteger, info={"min": 0})
     model_id: Mapped[int] = mapped_column(sa.ForeignKey("meter_models.id"))
     store_id: Mapped[int] = mapped_column(sa.ForeignKey("stores.id"))
     delivery_document: Mapped[str] = mapped_column(sa.String(40))
@@ -226,7 +228,8 @@ class Register(db.Model):
     usage_type: Mapped[UsageType] = mapped_column(enum_type(UsageType))
     digits: Mapped[int] = mapped_column(sa.SmallInteger, default=6)
     decimals: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
-    multiplier: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("1"))
+    multiplier: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("1"),
+                                                 info={"max": 100_000})
     # The data stream (NMI suffix such as E1, 11, 41) that meter data files use for this register,
     # where the default translation (E->1.8.0, B->2.8.0, Q->3.8.0, K->4.8.0) does not fit.
     stream: Mapped[str | None] = mapped_column(sa.String(10))

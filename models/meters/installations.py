@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
+from models.limits import parse_decimal
 from models.meters.entities import (
     METER_TRANSITIONS,
     ControlDevice,
@@ -24,6 +25,13 @@ from models.readings.entities import Reading, ReadingType
 from models.statuses import check_transition
 
 
+def _reading(text: str) -> Decimal:
+    value = parse_decimal(text, "readings", low=Decimal(0))
+    if value is None:
+        raise ValueError("empty")
+    return value
+
+
 def parse_readings(text: str, meter: Meter) -> dict[str, Decimal]:
     """'12345' for a one-register meter, or '1.8.1=120; 1.8.2=340' naming each register."""
     codes = [r.code for r in meter.registers]
@@ -31,12 +39,12 @@ def parse_readings(text: str, meter: Meter) -> dict[str, Decimal]:
     pairs = {}
     try:
         if "=" not in text and len(codes) == 1:
-            pairs = {codes[0]: Decimal(text)}
+            pairs = {codes[0]: _reading(text)}
         else:
             for part in filter(None, (p.strip() for p in text.replace(",", ";").split(";"))):
                 code, value = (x.strip() for x in part.split("="))
-                pairs[code] = Decimal(value)
-    except (ValueError, InvalidOperation) as exc:
+                pairs[code] = _reading(value)
+    except (ValueError, DomainError) as exc:
         raise DomainError(f"'{text}' is not a reading for each register ({', '.join(codes)})", "readings") from exc
     return pairs
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
+from models.limits import IDENTIFIER
 from models.types import enum_type, rule
 
 
@@ -112,7 +113,7 @@ class ServicePoint(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    spn: Mapped[str] = mapped_column(sa.String(20), unique=True, info={"label": "SPN"})
+    spn: Mapped[str] = mapped_column(sa.String(20), unique=True, info={"label": "SPN", "pattern": IDENTIFIER})
     property_id: Mapped[int] = mapped_column(sa.ForeignKey("properties.id"), index=True)
     meter_point_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meter_points.id"), unique=True)
     route_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reading_routes.id"))

@@ -6,7 +6,6 @@ and the range the new one is expected in. Closing estimates every register still
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from models.clock import now_utc, today
 from models.contracts.entities import Contract, ContractStatus, ContractVersion, Cycle
 from models.errors import DomainError
+from models.limits import parse_decimal
 from models.meters.entities import Installation, Register
 from models.premises.entities import ReadingRoute, ServicePoint
 from models.readings.entities import (
@@ -132,12 +132,7 @@ def enter_order_reading(session: Session, order: ReadingOrder, value: str, note:
         order.remark = code.value
         session.flush()
         return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation as exc:
-        raise DomainError(f"'{text}' is not a number", "value") from exc
-    if not number.is_finite():
-        raise DomainError(f"'{text}' is not a number", "value")
+    number = parse_decimal(text, "value")
     if read_on < order.cycle.period:
         raise DomainError(f"{read_on} is before the cycle's period {order.cycle.period:%Y-%m}", "date")
     if order.reading is not None:

@@ -135,16 +135,16 @@ class TariffComponent(db.Model):
     kind: Mapped[ComponentKind] = mapped_column(enum_type(ComponentKind))
     label: Mapped[str] = mapped_column(sa.String(100))
     tou_period: Mapped[TouPeriod] = mapped_column(enum_type(TouPeriod), default=TouPeriod.ALL)
-    block_from: Mapped[Decimal | None] = mapped_column(QUANTITY)   # kWh, inclusive
-    block_to: Mapped[Decimal | None] = mapped_column(QUANTITY)     # kWh, exclusive; open when empty
-    rate: Mapped[Decimal | None] = mapped_column(RATE)
-    factor: Mapped[Decimal | None] = mapped_column(RATE)           # K for WBP = K x LWBP
-    threshold_ratio: Mapped[Decimal | None] = mapped_column(RATE)  # 0.62 kVArh per kWh
-    hours: Mapped[Decimal | None] = mapped_column(QUANTITY)        # 40 for RM1/RM2
-    percentage: Mapped[Decimal | None] = mapped_column(RATE)
+    block_from: Mapped[Decimal | None] = mapped_column(QUANTITY, info={"min": 0})   # kWh, inclusive
+    block_to: Mapped[Decimal | None] = mapped_column(QUANTITY, info={"min": 0})     # kWh, exclusive; open when empty
+    rate: Mapped[Decimal | None] = mapped_column(RATE, info={"min": 0})
+    factor: Mapped[Decimal | None] = mapped_column(RATE, info={"min": 0})           # K for WBP = K x LWBP
+    threshold_ratio: Mapped[Decimal | None] = mapped_column(RATE, info={"min": 0, "max": 100})  # 0.62 kVArh per kWh
+    hours: Mapped[Decimal | None] = mapped_column(QUANTITY, info={"min": 0, "max": 744})        # 40 for RM1/RM2
+    percentage: Mapped[Decimal | None] = mapped_column(RATE, info={"min": 0, "max": 100})
     tax_base: Mapped[TaxBase | None] = mapped_column(enum_type(TaxBase))
-    threshold: Mapped[Decimal | None] = mapped_column(RATE)        # stamp duty bill threshold
-    amount: Mapped[Decimal | None] = mapped_column(RATE)           # stamp duty amount
+    threshold: Mapped[Decimal | None] = mapped_column(RATE, info={"min": 0})        # stamp duty bill threshold
+    amount: Mapped[Decimal | None] = mapped_column(RATE, info={"min": 0})           # stamp duty amount
 
     version: Mapped[TariffVersion] = relationship(back_populates="components")
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from models.base import db
 from models.errors import DomainError
+from models.limits import parse_int
 from models.meters.entities import Meter, MeterBatch, MeterModel, MeterMovement, MovementKind, Store, StoreKind
 from models.meters.operations import move_meters, parse_meter_selection, register_meter_batch
 from models.users.entities import RoleName
@@ -17,6 +18,7 @@ from reports.queries import movement_report, stock_by_store
 from workflows.meter_processes import start_calibrations
 
 bp = Blueprint("meters", __name__, url_prefix="/meters")
+SERIAL_MAX = 10**18 - 1
 KEEPERS = (RoleName.CLERK, RoleName.PROCESS_OWNER, RoleName.ADMIN)   # store keepers work as clerks
 
 
@@ -60,11 +62,13 @@ def new_batch():
     form, errors = request.form, {}
     if request.method == "POST":
         try:
-            first, last = optional_int(form.get("first_number")), optional_int(form.get("last_number"))
+            # The manufacturer's serial numbers: up to 18 digits, so that prefix and number fit the column.
+            first = parse_int(form.get("first_number"), "first_number", 0, SERIAL_MAX)
+            last = parse_int(form.get("last_number"), "last_number", 0, SERIAL_MAX)
             if first is None:
-                raise DomainError("must be a whole number", "first_number")
+                raise DomainError("is required", "first_number")
             if last is None:
-                raise DomainError("must be a whole number", "last_number")
+                raise DomainError("is required", "last_number")
             batch = register_meter_batch(db.session, first, last, optional_int(form.get("model")) or 0,
                                          optional_int(form.get("store")) or 0, form.get("delivery_document", ""),
                                          current_user.email, prefix=form.get("prefix", "").strip(),

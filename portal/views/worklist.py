@@ -137,7 +137,7 @@ def _args(query: str):
 @bp.post("/<int:task_id>/reassign")
 @roles_allowed(RoleName.PROCESS_OWNER, RoleName.ADMIN)
 def reassign(task_id):
-    assignee = db.session.get(User, optional_int(request.form.get("assignee")))
+    assignee = db.session.get(User, optional_int(request.form.get("assignee")) or 0)
     if assignee is None:
         flash("Choose the user to give the task to.", "error")
         return redirect(url_for(".index") + f"?{_back()}&task={task_id}")
@@ -152,7 +152,7 @@ def bulk():
     action = request.form.get("action")
     assignee = db.session.get(User, optional_int(request.form.get("assignee"))) if action == "reassign" else None
     done, failed = [], []
-    for task_id in request.form.getlist("task_ids", type=int):
+    for task_id in filter(None, map(optional_int, request.form.getlist("task_ids"))):
         task = db.session.get(HumanTask, task_id)
         try:
             if task is None:

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.errors import DomainError
+from models.limits import latest_day
 from models.process.entities import HumanTask, InstanceStatus, TaskState
 from models.requests.entities import RequestStatus, RequestType
 from models.requests.operations import register_request
@@ -31,6 +32,9 @@ def form_task(db):
     ({"amount": "-1"}, "amount", "must be at least 0"),
     ({"amount": "5", "visit": "31/12/2026"}, "visit", "must be a date (YYYY-MM-DD)"),
     ({"amount": "5", "kind": "z"}, "kind", "must be one of a, b"),
+    ({"amount": "1" + "0" * 30}, "amount", "must be between -9,999,999,999,999,999.99 and 9,999,999,999,999,999.99"),
+    ({"amount": "١٢"}, "amount", "must be a number"),
+    ({"amount": "5", "visit": "9999-12-31"}, "visit", f"9999-12-31 is outside 1900-01-01 to {latest_day()}"),
 ])
 def test_form_data_is_validated_naming_the_field(db, make, form_task, data, field, message):
     clerk, _ = make.user("clerk")

@@ -19,18 +19,20 @@ def open_customer_request(session: Session, by: str, request_type: RequestType, 
                           customer_no: str | None = None, channel: Channel = Channel.COUNTER, description: str = "",
                           requested_power_va: int | None = None) -> CustomerRequest:
     """Find the service point (SPN) and/or customer (ID Pelanggan), register the request, start its process."""
-    service_point = customer = None
+    service_point = customer = active = None
     if spn:
         service_point = session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == spn.strip()))
         if service_point is None:
             raise DomainError(f"no service point with number {spn}", "spn")
-        contract = session.scalar(sa.select(Contract).where(Contract.service_point_id == service_point.id,
-                                                            Contract.status == ContractStatus.ACTIVE))
-        customer = contract.account.customer if contract else None
+        active = session.scalar(sa.select(Contract).where(Contract.service_point_id == service_point.id,
+                                                          Contract.status == ContractStatus.ACTIVE))
+        customer = active.account.customer if active else None
     if customer_no:
         contract = session.scalar(sa.select(Contract).where(Contract.customer_no == customer_no.strip()))
         if contract is None:
             raise DomainError(f"no contract with ID Pelanggan {customer_no}", "customer_no")
+        if service_point is not None:
+            _same_contract(service_point, active, contract)
         customer = session.get(Customer, contract.account.customer_id)
         service_point = service_point or contract.service_point
     if service_point is None and customer is None:
@@ -42,6 +44,17 @@ def open_customer_request(session: Session, by: str, request_type: RequestType, 
                                description=description, requested_power_va=requested_power_va)
     start_instance(session, PROCESS_KEY, by, "customer_request", request.id, {"request_type": request_type.value})
     return request
+
+
+def _same_contract(service_point: ServicePoint, active: Contract | None, named: Contract) -> None:
+    """SPN and ID Pelanggan typed together must name one contract: otherwise the request would be filed
+    under one customer's name at another customer's service point."""
+    if named.service_point_id != service_point.id:
+        raise DomainError(f"ID Pelanggan {named.customer_no} is the contract of service point "
+                          f"{named.service_point.spn}, not of {service_point.spn}", "customer_no")
+    if active is not None and active.id != named.id:
+        raise DomainError(f"ID Pelanggan {named.customer_no} is a former contract at {service_point.spn}; "
+                          f"its contract now is {active.customer_no}", "customer_no")
 
 
 def record_fee_payment(session: Session, request: CustomerRequest, reference: str, by: str) -> None:

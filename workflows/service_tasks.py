@@ -6,6 +6,7 @@ and returns a dict that is merged into the task data.
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -38,7 +39,11 @@ class Service:
     name: str
     function: Callable
     required: frozenset = field(default_factory=frozenset)
-    description: str = ""
+
+    @property
+    def description(self) -> str:
+        """The first paragraph of the operation's docstring: one source for the code and the editor's help."""
+        return " ".join((inspect.getdoc(self.function) or "").split("\n\n", 1)[0].split())
 
     def call(self, context: RuntimeContext, data: dict, **params):
         return self.function(context, data, **params)
@@ -56,6 +61,7 @@ def _business_object(context: RuntimeContext):
 
 
 def set_status(context: RuntimeContext, data: dict, status: str, note: str | None = None) -> dict:
+    """Move the process's customer request to the named status (with an optional note), recorded with who and when."""
     obj = _business_object(context)
     if not isinstance(obj, CustomerRequest):
         raise DomainError("set_status moves customer requests; meters move through move_meter")
@@ -68,6 +74,8 @@ def set_status(context: RuntimeContext, data: dict, status: str, note: str | Non
 
 
 def create_order(context: RuntimeContext, data: dict, order_type: str, planned_in_days: str = "7") -> dict:
+    """Create a service order (survey, installation, ...) at the process's service point, linked to its request
+    if any, planned in `planned_in_days` days (7 unless given)."""
     subject = _business_object(context)
     if isinstance(subject, ServicePoint):
         service_point_id, request_id = subject.id, None
@@ -82,6 +90,7 @@ def create_order(context: RuntimeContext, data: dict, order_type: str, planned_i
 
 
 def complete_order(context: RuntimeContext, data: dict, result: str) -> dict:
+    """Complete the process's service order with its result."""
     order = context.session.get(ServiceOrder, data.get("service_order_id"))
     if order is None:
         raise DomainError("this process has no service order to complete")
@@ -93,6 +102,8 @@ def complete_order(context: RuntimeContext, data: dict, result: str) -> dict:
 
 def replace_meter(context: RuntimeContext, data: dict, changed_on, old_readings: str, new_meter_number: str,
                   new_readings: str, lab_store: str) -> dict:
+    """Replace the service point's meter: final readings of the old one, initial readings of the new one, the old
+    meter sent to the laboratory store."""
     service_point = _business_object(context)
     if not isinstance(service_point, ServicePoint):
         raise DomainError("a meter change needs a process linked to a service point")
@@ -113,6 +124,7 @@ def replace_meter(context: RuntimeContext, data: dict, changed_on, old_readings:
 
 
 def set_fee(context: RuntimeContext, data: dict, amount) -> dict:
+    """Record the connection fee the customer must pay."""
     request = _business_object(context)
     try:
         fee = Decimal(str(amount))
@@ -134,6 +146,7 @@ def _meter(context: RuntimeContext) -> Meter:
 
 def move_meter(context: RuntimeContext, data: dict, kind: str, document_no: str, store: str | None = None,
                reason: str | None = None) -> dict:
+    """Send, receive or reject the process's meter (a store code for send and receive)."""
     meter = _meter(context)
     store_id = None
     if store:
@@ -146,6 +159,7 @@ def move_meter(context: RuntimeContext, data: dict, kind: str, document_no: str,
 
 
 def calibrate(context: RuntimeContext, data: dict, passed, tested_on, certificate=None, remarks=None) -> dict:
+    """Record a laboratory test: a pass with its certificate and next due date, or a fail that rejects the meter."""
     meter = _meter(context)
     tested = tested_on if isinstance(tested_on, date) else date.fromisoformat(str(tested_on))
     calibration = record_calibration(context.session, meter, bool(passed), tested, context.actor,
@@ -155,25 +169,20 @@ def calibrate(context: RuntimeContext, data: dict, passed, tested_on, certificat
 
 
 def scrap(context: RuntimeContext, data: dict, note: str | None = None) -> dict:
+    """Scrap the process's rejected meter."""
     meter = _meter(context)
     scrap_meter(context.session, meter, context.actor, note)
     return {"meter_status": meter.status.value}
 
 
 SERVICES: dict[str, Service] = {s.name: s for s in [
-    Service("set_status", set_status, frozenset({"status"}),
-            "move the business object to a named status, recorded with who and when"),
-    Service("create_service_order", create_order, frozenset({"order_type"}),
-            "create a service order (survey, installation, ...) for the request's service point"),
-    Service("set_fee", set_fee, frozenset({"amount"}), "record the connection fee the customer must pay"),
-    Service("move_meter", move_meter, frozenset({"kind", "document_no"}),
-            "send, receive or reject the process's meter (store code for send and receive)"),
-    Service("record_calibration", calibrate, frozenset({"passed", "tested_on"}),
-            "record a laboratory test: pass with certificate and new due date, or fail and reject"),
-    Service("scrap_meter", scrap, frozenset(), "scrap the process's rejected meter"),
-    Service("complete_service_order", complete_order, frozenset({"result"}),
-            "complete the process's service order with its result"),
+    Service("set_status", set_status, frozenset({"status"})),
+    Service("create_service_order", create_order, frozenset({"order_type"})),
+    Service("set_fee", set_fee, frozenset({"amount"})),
+    Service("move_meter", move_meter, frozenset({"kind", "document_no"})),
+    Service("record_calibration", calibrate, frozenset({"passed", "tested_on"})),
+    Service("scrap_meter", scrap, frozenset()),
+    Service("complete_service_order", complete_order, frozenset({"result"})),
     Service("change_meter", replace_meter,
-            frozenset({"changed_on", "old_readings", "new_meter_number", "new_readings", "lab_store"}),
-            "replace the service point's meter: final readings of the old one, initial of the new one"),
+            frozenset({"changed_on", "old_readings", "new_meter_number", "new_readings", "lab_store"})),
 ]}

@@ -11,8 +11,8 @@
   });
   window.cmsModeler = modeler;
   const result = document.getElementById("result");
-  function show(ok, text) {
-    result.className = "alert " + (ok ? "alert-success" : "alert-danger");
+  function show(ok, text, kind) {
+    result.className = "alert alert-" + (kind || (ok ? "success" : "danger"));
     result.textContent = text;
   }
   try {
@@ -27,7 +27,9 @@
       body: JSON.stringify({ xml, ...extra }),
     });
     const body = await response.json();
-    show(body.ok, (body.ok ? "" : "Refused: ") + (body.element ? body.element + ": " : "") + body.message);
+    // A diagram identical to the latest version deploys nothing: say so, not as a success.
+    show(body.ok, (body.ok ? "" : "Refused: ") + (body.element ? body.element + ": " : "") + body.message,
+      body.ok && body.new === false ? "info" : undefined);
     if (!body.ok && body.element) {
       const element = modeler.get("elementRegistry").get(body.element);
       if (element) modeler.get("selection").select(element);

@@ -1,6 +1,7 @@
 """/processes: the BPMN editor (bpmn-js, served locally), deployment, and the process monitor."""
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 
 from models.base import db
 from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance
@@ -27,8 +29,10 @@ from models.users.entities import RoleName, User
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
 from portal.objects import object_url
+from portal.params import json_or_form, optional_int
 from workflows.engine import ProcessRefused, parse_definition
 from workflows.runtime import deploy_definition, instance_picture, retry_failed, retry_instance, set_instance_status
+from workflows.service_tasks import SERVICES
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 vendor = Blueprint("vendor", __name__)
@@ -68,12 +72,24 @@ def index():
 @roles_allowed(*OWNERS)
 def edit(key: str):
     query = sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
-    version = request.args.get("version", type=int)
+    version = optional_int(request.args.get("version"))
     query = query.where(ProcessDefinition.version == version) if version else query
     definition = db.session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
     if definition is None and key != "new":
         abort(404)
-    return render_template("processes/edit.html", definition=definition, key=key if definition else "")
+    return render_template("processes/edit.html", definition=definition, key=key if definition else "",
+                           services=service_help())
+
+
+def service_help() -> list[dict]:
+    """Every operation a service task may name, read from the allow-list itself so the help cannot fall behind."""
+    rows = []
+    for name, service in sorted(SERVICES.items()):
+        parameters = list(inspect.signature(service.function).parameters.values())[2:]     # after context, data
+        rows.append({"name": name, "description": service.description,
+                     "parameters": [(p.name, p.name in service.required or p.default is p.empty)
+                                    for p in parameters]})
+    return rows
 
 
 @bp.get("/definitions/<int:definition_id>.bpmn")
@@ -90,9 +106,16 @@ def blank():
     return Response(NEW_DIAGRAM.read_text(), mimetype="application/xml")
 
 
+def _field(name: str) -> str:
+    """A field of the editor's JSON body; the editor always sends text, so anything else is a bad request."""
+    value = json_or_form(request).get(name) or ""
+    if not isinstance(value, str):
+        raise BadRequest(f"{name} must be text")
+    return value
+
+
 def _xml() -> bytes:
-    payload = request.get_json(silent=True) or {}
-    return (payload.get("xml") or "").encode("utf-8")
+    return _field("xml").encode("utf-8")
 
 
 @bp.post("/validate")
@@ -109,16 +132,15 @@ def validate():
 @bp.post("/deploy")
 @roles_allowed(*OWNERS)
 def deploy():
-    payload = request.get_json(silent=True) or {}
     try:
-        definition, new = deploy_definition(db.session, _xml(), current_user.email, payload.get("key") or None)
+        definition, new = deploy_definition(db.session, _xml(), current_user.email, _field("key") or None)
         db.session.commit()
     except ProcessRefused as exc:
         db.session.rollback()
         return jsonify(ok=False, message=exc.message, element=exc.element), 422
     return jsonify(ok=True, key=definition.key, version=definition.version, new=new,
                    message=(f"deployed {definition.key} version {definition.version}" if new
-                            else f"unchanged: {definition.key} version {definition.version} is this diagram"))
+                            else f"identical to version {definition.version}: nothing deployed"))
 
 
 @bp.get("/instances/<int:instance_id>")

@@ -22,7 +22,7 @@ from models.meters.installations import (
 from models.premises.entities import ServicePoint
 from models.readings.entities import Reading
 from models.readings.intervals import rollup
-from models.readings.operations import record_phone_reading
+from models.readings.operations import ImplausibleReading, record_phone_reading
 from models.service_orders.entities import ServiceOrder
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
@@ -37,7 +37,11 @@ bp = Blueprint("service_points", __name__, url_prefix="/service-points")
 @bp.get("/<spn>")
 @roles_allowed(*ANY_STAFF)
 def show(spn: str):
-    sp = db.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == spn)) or abort(404)
+    return _page(_service_point(spn))
+
+
+def _page(sp: ServicePoint, phone: dict | None = None):
+    """The service point page; `phone` re-shows the telephone reading form as typed, with its doubt."""
     installations = db.session.scalars(sa.select(Installation).where(Installation.service_point_id == sp.id)
                                        .order_by(Installation.installed_on.desc(), Installation.id.desc())).all()
     meter_ids = [i.meter_id for i in installations if i.meter_id]
@@ -52,7 +56,7 @@ def show(spn: str):
     intervals = rollup(db.session, current.meter_id, today() - timedelta(days=30), today() + timedelta(days=1)) \
         if current else {}
     return render_template("service_points/show.html", sp=sp, installations=installations, readings=readings,
-                           orders=orders, stores=stores, intervals=intervals,
+                           orders=orders, stores=stores, intervals=intervals, phone=phone or {},
                            chart=consumption_chart(series, sp.spn) if series else None)
 
 
@@ -93,7 +97,7 @@ def remove(spn: str):
         current = current_meter_installation(db.session, sp.id)
         if current is None:
             raise DomainError(f"service point {spn} has no meter", "meter")
-        store = db.session.get(Store, int(form.get("store") or 0))
+        store = db.session.get(Store, optional_int(form.get("store")) or 0)
         if store is None:
             raise DomainError("choose where the meter goes", "store")
         remove_meter(db.session, current, _on(form), parse_readings(form.get("readings", ""), current.meter),
@@ -136,13 +140,29 @@ def replace_meter(spn: str):
 @bp.post("/<spn>/phone-reading")
 @roles_allowed(*ANY_STAFF)
 def phone_reading(spn: str):
-    """A reading the customer gives on the telephone: its own reading type, with the caller recorded."""
+    """A reading the customer gives on the telephone: its own reading type, with the caller recorded.
+
+    An implausible value saves nothing the first time: the form comes back with the doubt and a box to
+    confirm that very value (changing the value asks again)."""
     sp, form = _service_point(spn), request.form
+    value = form.get("value", "").strip()
+    asked = []
 
     def action():
-        return record_phone_reading(db.session, sp.id, optional_int(form.get("register")) or 0, form.get("value", ""),
-                                    _on(form), form.get("caller", ""), current_user.email)
-    commit_or_flash(action, lambda r: f"Reading {r.value.normalize():f} of {r.register.code} recorded"
-                                      + (f"; anomalies: {', '.join(a.code.value for a in r.anomalies)}"
-                                         if r.anomalies else "") + ".")
+        try:
+            return record_phone_reading(db.session, sp.id, optional_int(form.get("register")) or 0, value,
+                                        _on(form), form.get("caller", ""), current_user.email,
+                                        confirmed=bool(value) and form.get("confirm") == value)
+        except ImplausibleReading:
+            asked.append(value)
+            raise
+    if not commit_or_flash(action, _recorded) and asked:
+        # The flashed doubt shows on this page, above the form typed again with the box to confirm.
+        return _page(sp, phone={**form.to_dict(), "value": value, "asked": True}), 422
     return redirect(url_for(".show", spn=spn))
+
+
+def _recorded(reading: Reading) -> str:
+    anomalies = ", ".join(a.code.value for a in reading.anomalies)
+    return (f"Reading {reading.value.normalize():f} of {reading.register.code} recorded"
+            + (f"; anomalies: {anomalies}" if anomalies else "") + ".")

@@ -5,6 +5,8 @@ portal.create_app calls `db.init_app(app)`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -27,12 +29,18 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-def tune_sqlite(engine: Engine) -> None:
+def tune_sqlite(engine: Engine, reads_only: Callable[[], bool] = lambda: False) -> None:
     """Make pysqlite behave like a real transactional database.
 
     pysqlite's legacy transaction handling breaks SAVEPOINT (used by per-test rollback and
     nested operations), and SQLite ignores foreign keys unless asked; WAL and a busy timeout let
     the web process and the Celery worker share the file.
+
+    Transactions take the write lock when they begin (BEGIN IMMEDIATE): a deferred one that has read
+    cannot write once another connection committed (SQLITE_BUSY_SNAPSHOT), and no busy timeout waits
+    that out, whereas waiting for the lock at BEGIN is what the busy timeout does. SQLite has one
+    writer anyway. Work the edge declares read-only (`reads_only`: a GET page) begins deferred, so
+    that pages keep reading their WAL snapshot while an import holds the lock.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -50,7 +58,7 @@ def tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN" if reads_only() else "BEGIN IMMEDIATE")
 
 
 def insert_rows(session, table, rows: list[dict], constants: dict | None = None) -> None:

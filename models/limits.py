@@ -30,8 +30,9 @@ INT_MAX = {sa.SmallInteger: 2**15 - 1, sa.Integer: 2**31 - 1, sa.BigInteger: 2**
 ASCII_INT = re.compile(r"[+-]?[0-9]+")
 ASCII_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 # Letters, digits and the separators manufacturers and utilities print: no spaces, controls or marks.
-IDENTIFIER = r"[A-Za-z0-9][A-Za-z0-9._/-]*"
-IDENTIFIER_PART = r"[A-Za-z0-9._/-]*"          # a prefix, which may be empty
+# No slash: meter numbers and SPNs are path segments of their pages' URLs.
+IDENTIFIER = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+IDENTIFIER_PART = r"[A-Za-z0-9._-]*"          # a prefix, which may be empty
 UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
@@ -101,7 +102,7 @@ def check_text(value: str, field: str, length: int | None = None, pattern: str |
     if length is not None and len(value) > length:
         raise DomainError(f"must be at most {length:,} characters (this is {len(value):,})", field)
     if pattern is not None and not re.fullmatch(pattern, value, flags=re.ASCII):
-        raise DomainError("may hold only letters A-Z, digits and . _ / - (no spaces, starting with a letter "
+        raise DomainError("may hold only letters A-Z, digits and . _ - (no spaces, starting with a letter "
                           "or digit)", field)
     if pattern is not None and UNPRINTABLE.search(value):
         raise DomainError("must not contain control or direction characters", field)

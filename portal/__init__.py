@@ -53,6 +53,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from portal.views import register_views
     register_views(app)
+    from portal import objects
+    objects.install(app)
 
     from admin_views import init_admin
     init_admin(app)

@@ -11,12 +11,14 @@ import time
 import click
 import sqlalchemy as sa
 from flask.cli import FlaskGroup
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from models.audit.recorder import Actor, acting_as
 from models.base import db
 from models.errors import DomainError, describe_integrity_error
 from models.users.entities import RoleName
+from portal.edges import retry_reason
 
 
 def _create_app():
@@ -42,6 +44,11 @@ def edge():
     except IntegrityError as exc:
         db.session.rollback()
         raise click.ClickException(str(describe_integrity_error(exc))) from exc
+    except (OperationalError, StaleDataError) as exc:
+        db.session.rollback()
+        if (reason := retry_reason(exc)) is None:
+            raise
+        raise click.ClickException(reason) from exc
 
 
 @cli.group()
@@ -157,10 +164,11 @@ def import_readings_command(file, service_point):
     """Import readings from FILE: the project's CSV, NEM12, NEM13 or Green Button (zip too); all or nothing."""
     from pathlib import Path
 
+    from portal.cli_readings import read_within_limit
     from workflows.reading_imports import import_reading_file
     started = time.perf_counter()
     with edge():
-        result, after = import_reading_file(db.session, Path(file).name, Path(file).read_bytes(),
+        result, after = import_reading_file(db.session, Path(file).name, read_within_limit(Path(file)),
                                             f"cli:{getpass.getuser()}", service_point)
     for note in result.notes:
         click.echo(f"note: {note}")

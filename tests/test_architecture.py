@@ -20,9 +20,9 @@ def test_layers_never_import_upward():
 
 
 def test_migrations_create_exactly_the_models_schema(db):
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, _db.metadata)
+    # The test's own connection: on SQLite another one would wait for the write lock this test holds.
+    context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    differences = compare_metadata(context, _db.metadata)
     assert differences == []
 
 

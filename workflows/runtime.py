@@ -183,7 +183,8 @@ def may_work(user: User, task: HumanTask) -> bool:
 def complete_task(session: Session, task_id: int, user: User, data: dict,
                   expected_version: int | None = None) -> HumanTask:
     """Complete a human task with validated form data and run the process on to its next wait."""
-    task = session.get(HumanTask, task_id)
+    # Locked and re-read: a second completion waits for the first, then is told who did it (PostgreSQL).
+    task = session.get(HumanTask, task_id, with_for_update=True, populate_existing=True)
     if task is None:
         raise DomainError(f"no task {task_id}", "task")
     if task.state is not TaskState.OPEN:

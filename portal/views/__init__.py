@@ -1,15 +1,39 @@
 """Portal pages (server-rendered); each module is one blueprint."""
-from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
 
+from models.base import db
 from models.clock import now_utc, shifted_start, today
+from portal.edges import BUSY, retry_reason
 from portal.extensions import rest_api
 
 
 def _error_page(error: HTTPException):
+    original = getattr(error, "original_exception", None)  # raised where no handler looks: after the view
+    if original is not None and retry_reason(original):
+        return _try_again(original)
+    if (error.code or 500) >= 500:
+        # A failed statement leaves the session refusing every query, and the page itself reads the user.
+        db.session.rollback()
     if request.path.startswith("/api/"):
         return rest_api.handle_http_exception(error)  # the API answers JSON with the reason
     return render_template("errors/error.html", error=error), error.code
+
+
+def _try_again(exc: Exception):
+    """A busy database or a concurrent change: nothing was saved, and the same request again will likely
+    succeed; anything else stays a server error."""
+    reason = retry_reason(exc)
+    if reason is None:
+        raise exc
+    db.session.rollback()
+    error, headers = (ServiceUnavailable(reason), {"Retry-After": "2"}) if reason == BUSY else (Conflict(reason), {})
+    if request.path.startswith("/api/") or request.is_json or \
+            request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        return jsonify(code=error.code, status=error.name, message=reason), error.code, headers
+    return render_template("errors/error.html", error=error), error.code, headers
 
 
 def register_views(app: Flask) -> None:
@@ -44,3 +68,5 @@ def register_views(app: Flask) -> None:
 
     # Replaces flask-smorest's app-wide handler, which would answer JSON to the portal's pages too.
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(OperationalError, _try_again)
+    app.register_error_handler(StaleDataError, _try_again)

@@ -23,8 +23,8 @@ def test_a_tariff_component_value_out_of_its_column_is_refused(db, make, field, 
     assert info.value.field == field and info.value.message == message.replace("\\", "")
 
 
-@pytest.mark.parametrize("number,message", [("7200\x00", "NUL"), ("72\u202e01", "only letters"), ("💡1", "only letters"),
-                                            ("7" * 31, "at most 30 characters")])
+@pytest.mark.parametrize("number,message", [("7200\x00", "NUL"), ("72\u202e01", "only letters"),
+                                            ("💡1", "only letters"), ("7" * 31, "at most 30 characters")])
 def test_a_meter_number_holds_only_its_documented_characters(db, make, number, message):
     with pytest.raises(DomainError, match=message):
         make.meter(number=number)

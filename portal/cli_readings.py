@@ -3,21 +3,32 @@ from __future__ import annotations
 
 import getpass
 from datetime import date
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 
 from models.base import db
 from models.clock import today
 from models.premises.entities import ReadingRoute
 from models.readings.cycles import open_cycle, open_due_cycles
 from models.readings.entities import ReadingCycle
+from models.readings.meter_data import too_large
 from portal.cli import cli, edge
 
 
 @cli.group()
 def readings():
     """Reading cycles: open them with their orders, close them with estimates."""
+
+
+def read_within_limit(path: Path) -> bytes:
+    """A reading file's bytes, refused before reading when over the limit a portal upload has."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and path.stat().st_size > limit:
+        raise click.ClickException(too_large(limit))
+    return path.read_bytes()
 
 
 def _period(text: str | None) -> date:

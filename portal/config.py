@@ -35,6 +35,9 @@ def load_config(instance_path: str) -> dict:
         "CMS_TIMEZONE": env("CMS_TIMEZONE") or "Asia/Jakarta",
         "CMS_CLOCK_START": env("CMS_CLOCK_START", ""),
         "CMS_TIMER_WAKE_SECONDS": float(env("CMS_TIMER_WAKE_SECONDS", "30")),
+        # The largest request (a reading file upload) and file `cms import readings` takes; a larger one
+        # is refused (413) before it is read.
+        "MAX_CONTENT_LENGTH": int(float(env("CMS_MAX_UPLOAD_MB", "64")) * 1024 * 1024),
         # Flask-Security-Too
         "SECURITY_PASSWORD_SALT": env("CMS_PASSWORD_SALT") or _instance_secret(instance, "password_salt"),
         "SECURITY_PASSWORD_HASH": "argon2",

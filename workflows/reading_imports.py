@@ -62,8 +62,8 @@ def run_reading_import(session: Session, job_id: int, progress=None) -> ImportSt
         result, after = import_reading_file(session, name, data, by, service_point, progress)
     except ReadingImportRefused as exc:
         session.rollback()
-        return _finish(session, job_id, ImportStatus.REFUSED, {"problems": exc.problems[:500],
-                                                               "count": len(exc.problems)}, str(exc))
+        return _finish(session, job_id, ImportStatus.REFUSED, {"problems": exc.problems, "count": exc.count,
+                                                               "partial": exc.partial}, str(exc))
     except DomainError as exc:
         session.rollback()
         return _finish(session, job_id, ImportStatus.REFUSED, {"problems": [exc.message], "count": 1}, exc.message)

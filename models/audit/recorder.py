@@ -3,11 +3,16 @@
 A session listener writes the events in the same transaction as the change (so a rolled-back
 change leaves no trail). Who acts comes from `acting_as` (CLI, Celery) or from the provider the
 web layer registers; models never look at the request themselves.
+
+A value is kept bounded: binary content (an uploaded file) is recorded as its size and SHA-256, never
+itself, and text is cut at TEXT_LIMIT characters, so the trail stays readable and a large upload
+costs the audit a line.
 """
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +35,7 @@ class Actor:
 
 
 SYSTEM = Actor(None, "system")
+TEXT_LIMIT = 2000      # characters of one audited value
 _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
 _provider: Callable[[], Actor | None] = lambda: None  # noqa: E731  replaced by the web layer
 
@@ -61,9 +67,17 @@ def _plain(value, numeric: bool = False):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(value):,} bytes sha256:{hashlib.sha256(value).hexdigest()}>"
+    if isinstance(value, (int, float, bool)) or value is None:
         return value
-    return str(value)
+    return _bounded(value if isinstance(value, str) else str(value))
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= TEXT_LIMIT:
+        return text
+    return f"{text[:TEXT_LIMIT]}… ({len(text):,} characters)"
 
 
 def _audited_columns(obj):
@@ -88,9 +102,10 @@ def _changes(obj, action: AuditAction) -> dict:
             old = hist.unchanged[0] if hist.unchanged else (hist.deleted[0] if hist.deleted else None)
             out[key] = [_plain(old, numeric), None]
         elif hist.has_changes():
-            old = _plain(hist.deleted[0] if hist.deleted else None, numeric)
-            new = _plain(hist.added[0] if hist.added else None, numeric)
-            if old != new:
+            raw_old, raw_new = hist.deleted[0] if hist.deleted else None, hist.added[0] if hist.added else None
+            old, new = _plain(raw_old, numeric), _plain(raw_new, numeric)
+            # a change past the cut of two long texts still counts
+            if old != new or isinstance(raw_old, str) and isinstance(raw_new, str) and raw_old != raw_new:
                 out[key] = [old, new]
     return out
 
@@ -138,7 +153,8 @@ def record_bulk(session: Session, entity: str, summary: dict) -> None:
     actor = current_actor()
     session.connection().execute(sa.insert(AuditEvent), [{
         "at": now_utc(), "actor_id": actor.id, "actor": actor.name, "entity": entity,
-        "entity_id": "*", "action": AuditAction.BULK, "changes": summary}])
+        "entity_id": "*", "action": AuditAction.BULK,
+        "changes": {key: _bounded(value) if isinstance(value, str) else value for key, value in summary.items()}}])
 
 
 def install(session_class=Session) -> None:

@@ -7,11 +7,13 @@ Columns (header required, any order, other columns ignored; `type` and `note` ma
 - type: actual (default), customer or control; note: a reader's note code (no_access, meter_damaged,
   tampering_suspected, dangerous_dog)
 The same file imported again changes nothing; a different value for an existing reading is a bad row.
+Rows are checked as they are read; once a file has a hundred problems later rows are only counted as
+bad on their own, so a file of a million bad rows is refused in bounded memory.
 """
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -25,20 +27,28 @@ from models.clock import now_utc, today
 from models.errors import DomainError
 from models.meters.entities import Meter, Register
 from models.readings.entities import AnomalyCode, Reading, ReadingAnomaly, ReadingType
+from models.readings.formats import LIMIT, Problems, lines
 from models.readings.operations import article, judge_next, register_contexts, supersede
 
 COLUMNS = ["meter", "register", "date", "value", "type", "note"]
 TYPES = {ReadingType.ACTUAL, ReadingType.CUSTOMER, ReadingType.CONTROL}
 NOTES = {AnomalyCode.NO_ACCESS, AnomalyCode.METER_DAMAGED, AnomalyCode.TAMPERING_SUSPECTED, AnomalyCode.DANGEROUS_DOG}
 KINDS = {kind.value: kind for kind in ReadingType}
-SHOWN = 200   # bad rows listed in a refusal (the count is always complete)
+CHUNK = 5000   # rows whose meters are looked up at once
 
 
 class ReadingImportRefused(DomainError):
-    def __init__(self, problems: list[str]):
-        more = f"\n... and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
-        super().__init__(f"{len(problems)} bad row(s); nothing was imported:\n" + "\n".join(problems[:SHOWN]) + more)
-        self.problems = problems
+    """The file's first problems (`problems`) and how many it has (`count`, a lower bound when `partial`)."""
+
+    def __init__(self, problems: list[str] | Problems, count: int | None = None, partial: bool = False):
+        if isinstance(problems, Problems):
+            problems, count, partial = problems.shown, problems.count, problems.partial
+        problems = problems[:LIMIT]
+        count = max(count or 0, len(problems))
+        least = "at least " if partial else ""
+        more = f"\n... and {least}{count - len(problems):,} more" if count > len(problems) else ""
+        super().__init__(f"{least}{count:,} bad row(s); nothing was imported:\n" + "\n".join(problems) + more)
+        self.problems, self.count, self.partial = problems, count, partial
 
 
 @dataclass
@@ -50,22 +60,75 @@ class ReadingImportResult:
     notes_only: list = field(default_factory=list)           # (register id, reader's note) without a reading
 
 
-def read_csv(text: str) -> list[tuple[int, dict]]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+def read_csv(text: str) -> Iterator[tuple[int, dict]]:
+    """(line, row) of each row, read as they are asked for; a wrong header is refused at once."""
+    reader = csv.reader(lines(text.lstrip("\ufeff")))
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ReadingImportRefused([f"row 1: the header lacks {', '.join(missing)}; "
                                     f"expected {','.join(COLUMNS)} (other columns are ignored)"])
-    wanted = [(name, i) for i, name in enumerate(header) if name in COLUMNS]
-    width, rows = len(header), []
+    return _rows(reader, [(name, i) for i, name in enumerate(header) if name in COLUMNS], len(header))
+
+
+def _rows(reader: Iterator[list[str]], wanted: list[tuple[str, int]], width: int) -> Iterator[tuple[int, dict]]:
     for n, row in enumerate(reader, start=2):
         if len(row) > width:
             raise ReadingImportRefused([f"row {n}: more values than header columns"])
         if row:
             row += [""] * (width - len(row))
-            rows.append((n, {name: row[i].strip() for name, i in wanted}))
-    return rows
+            yield n, {name: row[i].strip() for name, i in wanted}
+
+
+def _row(line: int, row: dict, types: set) -> tuple | None:
+    """(line, meter, register, reading or reader's note) of a row; None for a row with neither."""
+    if not row.get("value"):
+        if row.get("note"):          # a reader's note without a reading (no access): kept for the order
+            return line, row["meter"], row["register"], _note(row["note"])
+        if not row.get("date"):
+            return None          # a register the reader did not get to (walk-list files carry every order)
+    number, code, *reading = _parse(row, types)
+    return line, number, code, tuple(reading)
+
+
+class _Placed:
+    """Checked rows on their registers, looked up a chunk at a time; a refused file's good rows are not kept."""
+
+    def __init__(self, session: Session):
+        self.session, self.problems = session, Problems()
+        self.registers: dict[tuple[str, str], int] = {}
+        self.known: set[str] = set()        # meter numbers found; unknown ones are asked for again
+        self.keyed: list[tuple] = []
+        self.notes_only: list[tuple[int, AnomalyCode]] = []
+        self.seen: dict[tuple, int] = {}
+        self.chunk: list[tuple] = []
+
+    def add(self, item: tuple) -> None:
+        self.chunk.append(item)
+        if len(self.chunk) >= CHUNK:
+            self.place()
+
+    def place(self) -> None:
+        chunk, self.chunk = self.chunk, []
+        found = _registers(self.session, {item[1] for item in chunk} - self.known)
+        self.registers.update(found)
+        self.known.update(number for number, _ in found)
+        for line, number, code, reading in chunk:
+            register_id = self.registers.get((number, code))
+            if register_id is None:
+                self.problems.add(f"row {line}: no register {code} on meter {number}", line)
+            elif self.problems.full:
+                self.problems.partial = True   # not compared with the rest of the file or the stored readings
+            elif isinstance(reading, AnomalyCode):
+                self.notes_only.append((register_id, reading))
+            else:
+                day, value, kind, notes = reading
+                key = (register_id, day, kind)
+                if key in self.seen:
+                    self.problems.add(f"row {line}: same reading as row {self.seen[key]}", line)
+                    continue
+                self.seen[key] = line
+                self.keyed.append((line, register_id, day, value, kind, notes))
 
 
 def _parse(row: dict, types: set) -> tuple[str, str, date, Decimal, ReadingType, tuple]:
@@ -120,43 +183,21 @@ def _existing(session: Session, register_ids: list[int], first: date) -> dict:
     return out
 
 
-def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, source: str,
+def import_readings(session: Session, rows: Iterable[tuple[int, dict]], by: str, source: str,
                     types: set = TYPES, progress=None) -> ReadingImportResult:
     """Check every row, then write all of them or none; `progress(done, total)` hears the judging."""
-    problems, parsed, noted = [], [], []
+    placed = _Placed(session)
+    problems = placed.problems
     for line, row in rows:
-        if not row.get("value"):
-            if row.get("note"):          # a reader's note without a reading (no access): kept for the order
-                try:
-                    noted.append((line, row["meter"], row["register"], _note(row["note"])))
-                except ValueError as exc:
-                    problems.append(f"row {line}: {exc}")
-                continue
-            if not row.get("date"):
-                continue          # a register the reader did not get to (walk-list files carry every order)
         try:
-            parsed.append((line, *_parse(row, types)))
+            item = _row(line, row, types)
         except ValueError as exc:
-            problems.append(f"row {line}: {exc}")
-    registers = _registers(session, {p[1] for p in parsed} | {n[1] for n in noted})
-    notes_only = []
-    for line, number, code, note in noted:
-        if (number, code) not in registers:
-            problems.append(f"row {line}: no register {code} on meter {number}")
-        else:
-            notes_only.append((registers[(number, code)], note))
-    keyed, seen = [], {}
-    for line, number, code, day, value, kind, notes in parsed:
-        register_id = registers.get((number, code))
-        if register_id is None:
-            problems.append(f"row {line}: no register {code} on meter {number}")
+            problems.add(f"row {line}: {exc}", line)
             continue
-        key = (register_id, day, kind)
-        if key in seen:
-            problems.append(f"row {line}: same reading as row {seen[key]}")
-            continue
-        seen[key] = line
-        keyed.append((line, register_id, day, value, kind, notes))
+        if item is not None:
+            placed.add(item)
+    placed.place()
+    keyed, notes_only = placed.keyed, placed.notes_only
     contexts = register_contexts(session, sorted({k[1] for k in keyed}))
     # Only a register with file dates up to its latest stored reading can hold one of them already
     # (a repeated import); for the others the lookup is skipped.
@@ -176,8 +217,8 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
         elif old == value:
             unchanged += 1
         else:
-            problems.append(f"row {line}: {article(kind.value)} {kind.value} reading of {old.normalize():f} "
-                            "already exists for that day")
+            problems.add(f"row {line}: {article(kind.value)} {kind.value} reading of {old.normalize():f} "
+                         "already exists for that day", line)
     judged, anomalies = [], 0
     for n, (line, register_id, day, value, kind, notes) in enumerate(sorted(fresh, key=lambda i: (i[1], i[2], i[0]))):
         if progress and n % 20000 == 0:
@@ -185,12 +226,13 @@ def import_readings(session: Session, rows: list[tuple[int, dict]], by: str, sou
         try:
             result = judge_next(contexts[register_id], day, value, kind, notes)
         except DomainError as exc:
-            problems.append(f"row {line}: {exc.message}")
+            problems.add(f"row {line}: {exc.message}", line)
             continue
-        judged.append(result)
-        anomalies += bool(result.anomalies)
+        if not problems:          # a refused file's readings need no keeping
+            judged.append(result)
+            anomalies += bool(result.anomalies)
     if problems:
-        raise ReadingImportRefused(sorted(problems, key=lambda p: int(p.split()[1].rstrip(":"))))
+        raise ReadingImportRefused(problems)
     store_judged(session, judged, by, source)
     if judged:
         record_bulk(session, "readings", {"rows": len(judged), "source": source, "anomalies": anomalies})

@@ -10,13 +10,17 @@ whose data stream is the NMI suffix, else the suffix's letter: E -> 1.8.0 (impor
 (export), Q -> 3.8.0 and K -> 4.8.0 (reactive). An import channel may land on a TOU meter (1.8.1 and
 1.8.2), whose intervals roll up to those registers.
 
-Every problem is listed and nothing is written unless the whole file is good; the same file again
-changes nothing.
+Every problem is counted (the first hundred listed) and nothing is written unless the whole file is
+good; the same file again changes nothing. A zip is unpacked a chunk at a time up to MAX_BYTES, whatever
+its directory claims, and only stored or deflated members are read (bzip2 and LZMA cannot be unpacked
+in bounded steps).
 """
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,13 +34,14 @@ from models.meters.entities import Meter
 from models.meters.installations import current_meter_installation
 from models.premises.entities import ServicePoint
 from models.readings.entities import IntervalReading, ReadingType
-from models.readings.formats import FileRefused
+from models.readings.formats import FileRefused, Problems
 from models.readings.formats.espi import is_espi, parse_espi
 from models.readings.formats.nem import IntervalChannel, is_nem, parse_nem
 from models.readings.imports import TYPES, ReadingImportRefused, import_readings, read_csv
 
 DEFAULT_CODES = {"E": "1.8.0", "B": "2.8.0", "Q": "3.8.0", "K": "4.8.0"}
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = 200 * 1024 * 1024   # the largest file read, once unzipped
+CHUNK = 1024 * 1024
 STORED = Decimal("0.0001")      # the scale of QUANTITY
 
 
@@ -56,7 +61,7 @@ def import_file(session: Session, name: str, data: bytes, by: str, service_point
                 progress=None) -> MeterDataResult:
     """Import one uploaded or named file; `progress(done, total)` hears how far the work is."""
     if len(data) > MAX_BYTES:
-        raise ReadingImportRefused([f"row 0: the file is over {MAX_BYTES // 1024 // 1024} MB"])
+        raise ReadingImportRefused([f"row 0: {too_large(MAX_BYTES)}"])
     if data[:4] == b"PK\x03\x04":
         name, data = _unzip(data)
     source = name[-100:]
@@ -68,12 +73,25 @@ def import_file(session: Session, name: str, data: bytes, by: str, service_point
             return _import_nem(session, text, by, source)
     except FileRefused as exc:
         raise ReadingImportRefused([f"row 0: {p}" if not p.startswith("line ") else "row " + p[5:]
-                                    for p in exc.problems]) from None
-    if not text.strip():
+                                    for p in exc.problems], exc.count, exc.partial) from None
+    if not text or text.isspace():
         raise ReadingImportRefused(["row 0: the file is empty"])
     result = import_readings(session, read_csv(text), by, source, progress=progress)
     return MeterDataResult("csv", result.imported, 0, result.unchanged, result.anomalies, result.register_ids,
                            notes_only=result.notes_only)
+
+
+def size_text(size: int) -> str:
+    """64 MB, 512 KB, 900 bytes: a limit as people say it."""
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= factor:
+            return f"{size / factor:,.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size:,} bytes"
+
+
+def too_large(limit: int) -> str:
+    """The reason a file over `limit` bytes is refused, the same wherever it comes in."""
+    return f"The file is larger than the {size_text(limit)} limit"
 
 
 def _unzip(data: bytes) -> tuple[str, bytes]:
@@ -82,10 +100,30 @@ def _unzip(data: bytes) -> tuple[str, bytes]:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if len(members) != 1:
             raise ReadingImportRefused([f"row 0: a zip must hold exactly one file; this one holds {len(members)}"])
-        if members[0].file_size > MAX_BYTES:
-            raise ReadingImportRefused([f"row 0: the zipped file is over {MAX_BYTES // 1024 // 1024} MB"])
-        return members[0].filename, archive.read(members[0])
-    except zipfile.BadZipFile as exc:
+        member = members[0]
+        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ReadingImportRefused(["row 0: the zip uses a compression other than deflate (bzip2 or LZMA); "
+                                        "zip the file again with ordinary compression"])
+        unzipped = f"row 0: the zipped file unpacks to more than {size_text(MAX_BYTES)}, the limit"
+        if member.file_size > MAX_BYTES:
+            raise ReadingImportRefused([unzipped])
+        # The size in the zip's directory is the sender's word: what comes out is counted instead, and
+        # reading stops within a chunk past the limit, whatever the directory says (zipfile itself would
+        # stop at the stated size and blame the checksum, so it is given a size beyond the limit).
+        unbounded = copy.copy(member)
+        unbounded.file_size = MAX_BYTES + 2 * CHUNK
+        out, size = io.BytesIO(), 0
+        with archive.open(unbounded) as stream:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise ReadingImportRefused([unzipped])
+                out.write(chunk)
+        if size != member.file_size:
+            raise ReadingImportRefused([f"row 0: the zip says its file has {member.file_size:,} bytes but it unpacks "
+                                        f"to {size:,}: the zip is damaged"])
+        return member.filename, out.getvalue()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
         raise ReadingImportRefused([f"row 0: not a readable zip file ({exc})"]) from None
 
 
@@ -99,13 +137,13 @@ def _text(data: bytes) -> str:
 def _import_nem(session: Session, text: str, by: str, source: str) -> MeterDataResult:
     nem = parse_nem(text)
     resolver = _Resolver(session)
-    problems, notes = [], list(nem.notes)
+    problems, notes = Problems(), list(nem.notes)
     rows, seen = [], {}
     for read in nem.reads:
         try:
             meter, code = resolver.register(read.nmi, read.serial, read.stream)
         except _Unresolved as exc:
-            problems.append(f"row {read.line}: {exc}")
+            problems.add(f"row {read.line}: {exc}", read.line)
             continue
         kind = ReadingType.ESTIMATED if read.estimated else ReadingType.ACTUAL
         key = (meter.number, code, read.day, kind)
@@ -146,7 +184,7 @@ def _import_espi(session: Session, data: bytes, by: str, source: str, service_po
         raise ReadingImportRefused([f"row 0: {exc}"]) from None
     for channel in points[0].channels:
         channel.nmi, channel.serial = service_point, meter.number
-    problems = []
+    problems = Problems()
     intervals, unchanged = _check_intervals(session, resolver, points[0].channels, problems)
     if problems:
         raise ReadingImportRefused(problems)
@@ -205,20 +243,21 @@ class _Resolver:
 
 
 def _check_intervals(session: Session, resolver: _Resolver, channels: list[IntervalChannel],
-                     problems: list[str]) -> tuple[list[dict], int]:
+                     problems: Problems) -> tuple[list[dict], int]:
     """New interval rows, after refusing unknown meters and channels and values that contradict stored ones."""
     wanted: dict[tuple, tuple] = {}
     for channel in channels:
         try:
             meter, code = resolver.register(channel.nmi, channel.serial, channel.stream)
         except _Unresolved as exc:
-            problems.append(f"row {channel.line}: {exc}")
+            problems.add(f"row {channel.line}: {exc}", channel.line)
             continue
         for start, minutes, value, quality in channel.intervals:
             value = value.quantize(STORED)     # compare as stored, so the same file again is unchanged
             key = (meter.id, code, start)
             if key in wanted and wanted[key][1] != value:
-                problems.append(f"row {channel.line}: two different values for {code} at {start:%Y-%m-%d %H:%M} UTC")
+                problems.add(f"row {channel.line}: two different values for {code} at {start:%Y-%m-%d %H:%M} UTC",
+                             channel.line)
                 continue
             wanted[key] = (minutes, value, quality, channel.line)
     stored = _stored(session, wanted)
@@ -231,8 +270,8 @@ def _check_intervals(session: Session, resolver: _Resolver, channels: list[Inter
         elif old == value:
             unchanged += 1
         else:
-            problems.append(f"row {line}: {code} at {start:%Y-%m-%d %H:%M} UTC already holds {old.normalize():f}, "
-                            f"the file says {value.normalize():f}")
+            problems.add(f"row {line}: {code} at {start:%Y-%m-%d %H:%M} UTC already holds {old.normalize():f}, "
+                         f"the file says {value.normalize():f}", line)
     return fresh, unchanged
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from models.readings.formats import FileRefused
+from models.readings.formats import FileRefused, Problems
 from models.readings.formats.nem import IntervalChannel
 
 ATOM, ESPI = "{http://www.w3.org/2005/Atom}", "{http://naesb.org/espi}"
@@ -66,26 +66,26 @@ def parse_espi(data: bytes) -> list[UsagePoint]:
         raise FileRefused(["no UsagePoint: this is not a Green Button usage file"])
     out = {href: UsagePoint(href, title, body.findtext(f"{ESPI}ServiceCategory/{ESPI}kind") or "")
            for href, (_, body, _, _, _, title) in points.items()}
-    problems, channels = [], {}
+    problems, channels = Problems(), {}
     for href, (_, _body, _, up, related, title) in readings.items():
         point = _owner(up.rsplit("/MeterReading", 1)[0], out)
         reading_type = _owner(next((r for r in related if "ReadingType" in r), ""), types)
         if point is None or reading_type is None:
-            problems.append(f"meter reading '{title or href}': cannot tell its usage point or reading type")
+            problems.add(f"meter reading '{title or href}': cannot tell its usage point or reading type")
             continue
         rt = reading_type[1]
         if point.kind != "0":
-            problems.append(f"usage point '{point.title or point.href}' is not electricity (service kind "
-                            f"{point.kind or 'missing'}); only electricity is imported")
+            problems.add(f"usage point '{point.title or point.href}' is not electricity (service kind "
+                         f"{point.kind or 'missing'}); only electricity is imported")
             continue
         uom = rt.findtext(f"{ESPI}uom") or ""
         if uom != WATT_HOURS:
-            problems.append(f"meter reading '{title or href}' measures {UNIT_NAMES.get(uom, 'uom ' + uom)}, "
-                            "not watt-hours")
+            problems.add(f"meter reading '{title or href}' measures {UNIT_NAMES.get(uom, 'uom ' + uom)}, "
+                         "not watt-hours")
             continue
         flow = rt.findtext(f"{ESPI}flowDirection") or "1"
         if flow not in FLOWS:
-            problems.append(f"meter reading '{title or href}': flow direction {flow} is neither forward nor reverse")
+            problems.add(f"meter reading '{title or href}': flow direction {flow} is neither forward nor reverse")
             continue
         scale = Decimal(10) ** int(rt.findtext(f"{ESPI}powerOfTenMultiplier") or 0) / 1000   # to kWh
         channel = IntervalChannel(0, point.href, "", FLOWS[flow], 0)
@@ -105,11 +105,11 @@ def parse_espi(data: bytes) -> list[UsagePoint]:
                 seconds = int(reading.findtext(f"{ESPI}timePeriod/{ESPI}duration"))
                 value = Decimal(reading.findtext(f"{ESPI}value"))
             except (TypeError, ValueError, InvalidOperation):
-                problems.append(f"interval block '{href}', reading {n}: "
-                                "start, duration or value missing or not a number")
+                problems.add(f"interval block '{href}', reading {n}: "
+                             "start, duration or value missing or not a number")
                 continue
             if seconds <= 0 or seconds % 60:
-                problems.append(f"interval block '{href}', reading {n}: duration {seconds} s is not whole minutes")
+                problems.add(f"interval block '{href}', reading {n}: duration {seconds} s is not whole minutes")
                 continue
             quality = reading.findtext(f"{ESPI}ReadingQuality/{ESPI}quality") or "0"
             channel.intervals.append((datetime.fromtimestamp(start, UTC), seconds // 60, value * scale,

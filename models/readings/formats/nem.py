@@ -9,13 +9,12 @@ problem with its line. Times are NEM time (UTC+10, no daylight saving).
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
-from models.readings.formats import FileRefused
+from models.readings.formats import FileRefused, Problems, lines
 
 NEM_TIME = timezone(timedelta(hours=10))
 INTERVALS = {5, 15, 30}
@@ -60,19 +59,29 @@ def is_nem(text: str) -> bool:
 
 
 def parse_nem(text: str) -> NemFile:
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    if not any(any(cell.strip() for cell in row) for row in rows):
+    if not text or text.isspace():
         raise FileRefused(["the file is empty"])
-    first = rows[0] if rows else []
+    rows = csv.reader(lines(text.lstrip("\ufeff")))
+    first = next(rows, [])
     if not first or first[0].strip() != "100" or len(first) < 2 or first[1].strip().upper() not in ("NEM12", "NEM13"):
         raise FileRefused(["line 1: the file must start with a 100 header record naming NEM12 or NEM13"])
     version = first[1].strip().upper()
-    last = max(n for n, row in enumerate(rows) if any(cell.strip() for cell in row))
-    if rows[last][0].strip() != "900":
-        raise FileRefused([f"line {last + 1}: the file must end with a 900 end record (it looks cut off)"])
     reader = _Reader(version)
-    for n, row in enumerate(rows[1:last], start=2):
-        reader.row(n, [cell.strip() for cell in row])
+    # Rows are read as they come; a record is taken once the next one shows it is not the file's last,
+    # which must be the 900 end record. Empty lines count only when more records follow them.
+    held, last, blanks = None, 1, []
+    for n, row in enumerate(rows, start=2):
+        row = [cell.strip() for cell in row]
+        if not any(row):
+            blanks.append(n)
+            continue
+        if held is not None:
+            reader.row(*held)
+        for blank in blanks:
+            reader.row(blank, [])
+        held, last, blanks = (n, row), n, []
+    if held is None or held[1][0] != "900":
+        raise FileRefused([f"line {last}: the file must end with a 900 end record (it looks cut off)"])
     reader.finish_day()
     if reader.problems:
         raise FileRefused(reader.problems)
@@ -83,7 +92,7 @@ def parse_nem(text: str) -> NemFile:
 
 class _Reader:
     def __init__(self, version: str):
-        self.version, self.problems = version, []
+        self.version, self.problems = version, Problems()
         self.channels: list[IntervalChannel] = []
         self.reads: list[RegisterRead] = []
         self.channel: IntervalChannel | None = None
@@ -115,7 +124,7 @@ class _Reader:
             else:
                 raise ValueError(f"record type '{kind}' does not belong in a {self.version} file")
         except ValueError as exc:
-            self.problems.append(f"line {n}: {exc}")
+            self.problems.add(f"line {n}: {exc}", n)
 
     def start_channel(self, n: int, row: list[str]) -> None:
         if len(row) < 9:
@@ -181,17 +190,19 @@ class _Reader:
             for start, end, flag in self.events:
                 for i in range(start, end + 1):
                     if i in covered:
-                        self.problems.append(f"line {n}: 400 records cover interval {i} twice")
+                        self.problems.add(f"line {n}: 400 records cover interval {i} twice", n)
                         return
                     covered.add(i)
                     flags[i - 1] = flag
             if len(covered) != len(values):
-                self.problems.append(f"line {n}: quality V needs 400 records for all {len(values)} intervals; "
-                                     f"they cover {len(covered)}")
+                self.problems.add(f"line {n}: quality V needs 400 records for all {len(values)} intervals; "
+                                  f"they cover {len(covered)}", n)
                 return
         elif self.events:
-            self.problems.append(f"line {n}: 400 records follow a day whose quality is {quality}, not V")
+            self.problems.add(f"line {n}: 400 records follow a day whose quality is {quality}, not V", n)
             return
+        if self.problems.full:
+            return          # the file is refused: its good days need no keeping
         midnight = datetime(day.year, day.month, day.day, tzinfo=NEM_TIME)
         minutes = self.channel.minutes
         for i, (value, flag) in enumerate(zip(values, flags, strict=True)):

@@ -111,9 +111,9 @@ def calibration_due_in_month(session: Session, year: int, month: int, limit: int
     return session.execute(query.limit(limit) if limit else query).all()
 
 
-def service_order_report(session: Session, date_from, date_to, order_type=None, status=None, area=None,
-                         limit: int | None = 1000):
-    """Service orders created in an interval, by type, status and area (the reading route's area)."""
+def service_order_select(date_from, date_to, order_type=None, status=None, area=None, term: str = "") -> sa.Select:
+    """Service orders created in an interval, newest first, as (order, SPN, area) rows: by type, status,
+    area (the reading route's area) and a term, part of the order number or the SPN."""
     from models.premises.entities import ReadingRoute, ServicePoint
     from models.service_orders.entities import ServiceOrder
     query = (sa.select(ServiceOrder, ServicePoint.spn, ReadingRoute.area)
@@ -127,12 +127,24 @@ def service_order_report(session: Session, date_from, date_to, order_type=None, 
         query = query.where(ServiceOrder.status == status)
     if area:
         query = query.where(ReadingRoute.area == area)
+    if term := term.strip():
+        query = query.where(sa.or_(ServiceOrder.number.icontains(term, autoescape=True), ServicePoint.spn == term))
+    return query
+
+
+def service_order_report(session: Session, date_from, date_to, order_type=None, status=None, area=None,
+                         term: str = "", limit: int | None = None):
+    """The rows of service_order_select, all of them unless limited (the CSV export)."""
+    query = service_order_select(date_from, date_to, order_type, status, area, term)
     return session.execute(query.limit(limit) if limit else query).all()
 
 
-def service_orders_by_type_and_status(rows) -> dict[str, dict[str, int]]:
+def service_orders_by_type_and_status(session: Session, query: sa.Select) -> dict[str, dict[str, int]]:
+    """{type: {status: orders}} over the whole selection, not just the page shown."""
+    from models.service_orders.entities import ServiceOrder
     out: dict[str, dict[str, int]] = {}
-    for order, _spn, _area in rows:
-        by_status = out.setdefault(order.order_type.value, {})
-        by_status[order.status.value] = by_status.get(order.status.value, 0) + 1
+    for kind, status, n in session.execute(
+            query.with_only_columns(ServiceOrder.order_type, ServiceOrder.status, sa.func.count())
+            .group_by(ServiceOrder.order_type, ServiceOrder.status).order_by(None)):
+        out.setdefault(kind.value, {})[status.value] = n
     return out

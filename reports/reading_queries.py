@@ -7,13 +7,14 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.meters.entities import Installation, Meter, Register, UsageType
 from models.premises.entities import ReadingRoute, ServicePoint
 from models.readings.entities import (
     AnomalyCode,
     AnomalyStatus,
+    CycleStatus,
     OrderStatus,
     Reading,
     ReadingAnomaly,
@@ -26,7 +27,7 @@ from models.readings.entities import (
 GROUPINGS = {"route", "code", "month", "status"}
 
 
-def _anomaly_query(date_from: date, date_to: date, route_id=None, code=None, status=None):
+def _anomaly_query(date_from: date, date_to: date, route_id=None, code=None, status=None, term: str = ""):
     query = (sa.select(ReadingAnomaly, Reading.read_on, Reading.value, ServicePoint.spn,
                        ReadingRoute.code.label("route"), Meter.number, Register.code.label("register"))
              .join(Reading, Reading.id == ReadingAnomaly.reading_id)
@@ -45,12 +46,35 @@ def _anomaly_query(date_from: date, date_to: date, route_id=None, code=None, sta
         query = query.where(ReadingAnomaly.code == code)
     if status in {s.value for s in AnomalyStatus}:
         query = query.where(ReadingAnomaly.status == status)
+    if term := term.strip():
+        query = query.where(sa.or_(ServicePoint.spn == term, Meter.number == term))
     return query
 
 
-def anomaly_list(session: Session, date_from: date, date_to: date, limit: int | None = 500, **filters):
-    query = _anomaly_query(date_from, date_to, **filters).order_by(Reading.read_on.desc(), ReadingAnomaly.id.desc())
+def anomaly_select(date_from: date, date_to: date, **filters) -> sa.Select:
+    """The anomalies of an interval with their reading, SPN, route, meter and register, newest first."""
+    return (_anomaly_query(date_from, date_to, **filters).order_by(Reading.read_on.desc(), ReadingAnomaly.id.desc())
+            .options(selectinload(ReadingAnomaly.service_order)))
+
+
+def anomaly_list(session: Session, date_from: date, date_to: date, limit: int | None = None, **filters):
+    query = anomaly_select(date_from, date_to, **filters)
     return session.execute(query.limit(limit) if limit else query).all()
+
+
+def cycle_select(status: str | None = None, route_id: int | None = None, period: date | None = None,
+                 route_code: str = "") -> sa.Select:
+    """Reading cycles, latest period first, by status, route (chosen, or part of its code) and period."""
+    query = sa.select(ReadingCycle).join(ReadingRoute).order_by(ReadingCycle.period.desc(), ReadingRoute.code)
+    if status in {s.value for s in CycleStatus}:
+        query = query.where(ReadingCycle.status == status)
+    if route_id:
+        query = query.where(ReadingCycle.route_id == route_id)
+    if period:
+        query = query.where(ReadingCycle.period == period.replace(day=1))
+    if route_code := route_code.strip():
+        query = query.where(ReadingRoute.code.icontains(route_code, autoescape=True))
+    return query.options(selectinload(ReadingCycle.route))
 
 
 def anomaly_counts(session: Session, date_from: date, date_to: date, group: str, **filters) -> dict:

@@ -9,15 +9,17 @@ from flask import Blueprint, render_template, request, send_from_directory
 
 from models.base import db
 from models.clock import today
+from models.limits import EARLIEST_DAY, latest_day
 from models.meters.entities import Store, UsageType
 from models.premises.entities import ReadingRoute
-from models.readings.entities import AnomalyCode, AnomalyStatus
+from models.readings.entities import AnomalyCode, AnomalyStatus, ReadingAnomaly
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.objects import paginate
 from portal.params import date_range, optional_date, optional_int
 from reports.exports import csv_response
 from reports.figures import MONTHS, anomaly_chart, calibration_chart, completeness_chart
 from reports.queries import calibration_due_by_month, calibration_due_in_month
-from reports.reading_queries import GROUPINGS, anomaly_counts, anomaly_list, completeness
+from reports.reading_queries import GROUPINGS, anomaly_counts, anomaly_list, anomaly_select, completeness
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data"
@@ -34,11 +36,12 @@ def plotly_js():
 @roles_allowed(*ANY_STAFF)
 def calibration():
     args = request.args
-    year = args.get("year", type=int) or today().year
-    filters = {"store_id": args.get("store", type=int), "date_from": optional_date(args.get("date_from")),
+    year = optional_int(args.get("year"), high=latest_day().year) or today().year
+    year = year if year >= EARLIEST_DAY.year else today().year
+    filters = {"store_id": optional_int(args.get("store")), "date_from": optional_date(args.get("date_from")),
                "date_to": optional_date(args.get("date_to")),
                "usage": args.get("usage") if args.get("usage") in {u.value for u in UsageType} else None}
-    month = args.get("month", type=int)
+    month = optional_int(args.get("month"))
     month = month if month and 1 <= month <= 12 else None
     if args.get("format") == "csv":
         if month:
@@ -68,6 +71,7 @@ def reading_anomalies():
     args = request.args
     date_from, date_to = date_range(args, days=365)
     filters, group = _reading_filters(args), args.get("group") if args.get("group") in GROUPINGS else "code"
+    filters["term"] = args.get("q", "")
     if args.get("format") == "csv":
         rows = anomaly_list(db.session, date_from, date_to, limit=None, **filters)
         return csv_response(f"reading-anomalies-{date_from}-{date_to}.csv",
@@ -78,8 +82,9 @@ def reading_anomalies():
                              for r in rows for a in [r.ReadingAnomaly]])
     table = anomaly_counts(db.session, date_from, date_to, group, **filters)
     routes = db.session.scalars(sa.select(ReadingRoute).order_by(ReadingRoute.code)).all()
+    page = paginate(anomaly_select(date_from, date_to, **filters), key=ReadingAnomaly.id)
     return render_template("reports/reading_anomalies.html", chart=anomaly_chart(table, group), table=table,
-                           rows=anomaly_list(db.session, date_from, date_to, **filters), routes=routes,
+                           page=page, routes=routes,
                            codes=list(AnomalyCode), statuses=list(AnomalyStatus), groupings=sorted(GROUPINGS),
                            group=group, filters=filters, date_from=date_from, date_to=date_to)
 

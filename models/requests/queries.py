@@ -9,12 +9,18 @@ from models.premises.entities import ServicePoint
 from models.requests.entities import CustomerRequest
 
 
-def find_requests(session: Session, term: str, limit: int = 50) -> list[CustomerRequest]:
+def requests_matching(term: str = "") -> sa.Select:
+    """Requests, newest first; a term keeps those whose number holds it, whose service point's SPN is
+    it, or whose customer's name holds it (any case)."""
+    query = sa.select(CustomerRequest).order_by(CustomerRequest.id.desc())
     term = term.strip()
-    like = f"%{term}%"
-    return list(session.scalars(
-        sa.select(CustomerRequest)
-        .outerjoin(ServicePoint, ServicePoint.id == CustomerRequest.service_point_id)
-        .outerjoin(Customer, Customer.id == CustomerRequest.customer_id)
-        .where(sa.or_(CustomerRequest.number == term, ServicePoint.spn == term, Customer.name.ilike(like)))
-        .order_by(CustomerRequest.id.desc()).limit(limit)))
+    if not term:
+        return query
+    return (query.outerjoin(ServicePoint, ServicePoint.id == CustomerRequest.service_point_id)
+            .outerjoin(Customer, Customer.id == CustomerRequest.customer_id)
+            .where(sa.or_(CustomerRequest.number.icontains(term, autoescape=True), ServicePoint.spn == term,
+                          Customer.name.icontains(term, autoescape=True))))
+
+
+def find_requests(session: Session, term: str, limit: int = 50) -> list[CustomerRequest]:
+    return list(session.scalars(requests_matching(term).limit(limit)))

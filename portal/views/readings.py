@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from models.base import db
 from models.clock import today
@@ -12,11 +13,14 @@ from models.errors import DomainError
 from models.premises.entities import ReadingRoute
 from models.readings.cycles import READER_NOTES, open_cycle, reading_day
 from models.readings.entities import CycleStatus, ImportStatus, ReadingCycle, ReadingImport, ReadingOrder
-from models.readings.queries import cycle_progress, find_cycles, recent_imports, walk_list
+from models.readings.meter_data import too_large
+from models.readings.queries import cycle_progress, recent_imports, walk_list
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
-from portal.params import form_date, optional_date, optional_int
+from portal.objects import paginate
+from portal.params import form_date, json_or_form, optional_date, optional_int, text
 from reports.exports import csv_response
+from reports.reading_queries import cycle_select
 from workflows.reading_follow_ups import close_reading_cycle, enter_reading
 from workflows.reading_imports import import_task_id, queue_reading_import
 
@@ -30,10 +34,10 @@ HANDHELD_COLUMNS = ["route", "sequence", "spn", "itinerary", "address", "meter",
 def index():
     args = request.args
     period = optional_date((args.get("period") or "") + "-01") if args.get("period") else None
-    cycles = find_cycles(db.session, args.get("status"), optional_int(args.get("route")), period)
+    page = paginate(cycle_select(args.get("status"), optional_int(args.get("route")), period, args.get("q", "")))
     routes = db.session.scalars(sa.select(ReadingRoute).order_by(ReadingRoute.code)).all()
-    return render_template("readings/index.html", cycles=cycles, routes=routes, imports=recent_imports(db.session),
-                           progress=cycle_progress(db.session, [c.id for c in cycles]), args=args,
+    return render_template("readings/index.html", page=page, routes=routes, imports=recent_imports(db.session),
+                           progress=cycle_progress(db.session, [c.id for c in page.items]), args=args,
                            statuses=CycleStatus, next_period=today().strftime("%Y-%m"))
 
 
@@ -105,10 +109,10 @@ def entry(cycle_id: int):
 def save_order(order_id: int):
     """One reading from the entry screen (JSON in, JSON out): saved, or a field error and nothing saved."""
     order = db.session.get(ReadingOrder, order_id) or abort(404)
-    data = request.get_json(silent=True) or request.form
+    data = json_or_form(request)
     try:
         read_on = form_date(data.get("read_on"), "date", reading_day(order.cycle))
-        reading = enter_reading(db.session, order, data.get("value", ""), data.get("note"), read_on,
+        reading = enter_reading(db.session, order, text(data, "value"), text(data, "note"), read_on,
                                 current_user.email)
         db.session.commit()
     except DomainError as exc:
@@ -152,6 +156,16 @@ def upload():
     else:
         import_readings_task.apply_async(args=[job_id], task_id=import_task_id(job_id))
     return redirect(url_for(".import_job", job_id=job_id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """An upload over MAX_CONTENT_LENGTH, refused before it is read (CSRF checking reads the form first)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    message = too_large(limit) if limit else error.description
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(field="file", message=message), 413
+    return render_template("errors/error.html", error=RequestEntityTooLarge(message)), 413
 
 
 @bp.get("/imports/<int:job_id>")

@@ -4,32 +4,35 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from models.base import db
 from models.errors import DomainError
+from models.limits import parse_int
 from models.process.entities import ProcessInstance
 from models.process.operations import status_history
 from models.requests.entities import Channel, CustomerRequest, RequestStatus, RequestType
+from models.requests.queries import requests_matching
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
+from portal.objects import paginate
 from workflows.customer_requests import open_customer_request, record_fee_payment
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
+POWER_VA = (450, 1_000_000_000)     # PLN's smallest connection to the largest a contract can name
 
 
 @bp.get("/")
 @roles_allowed(*ANY_STAFF)
 def index():
-    query = sa.select(CustomerRequest).order_by(CustomerRequest.id.desc())
-    status, kind, q = request.args.get("status"), request.args.get("type"), request.args.get("q", "").strip()
+    query = requests_matching(request.args.get("q", ""))
+    status, kind = request.args.get("status"), request.args.get("type")
     if status in RequestStatus.__members__.values():
         query = query.where(CustomerRequest.status == status)
     if kind in RequestType.__members__.values():
         query = query.where(CustomerRequest.request_type == kind)
-    if q:
-        query = query.where(CustomerRequest.number.ilike(f"%{q}%"))
-    rows = db.session.scalars(query.limit(100)).all()
-    return render_template("requests/index.html", rows=rows, statuses=RequestStatus, types=RequestType)
+    query = query.options(selectinload(CustomerRequest.customer), selectinload(CustomerRequest.service_point))
+    return render_template("requests/index.html", page=paginate(query), statuses=RequestStatus, types=RequestType)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -38,11 +41,11 @@ def new():
     form, errors = request.form, {}
     if request.method == "POST":
         try:
-            power = form.get("requested_power_va", "").strip()
+            power = parse_int(form.get("requested_power_va"), "requested_power_va", *POWER_VA, unit="VA")
             created = open_customer_request(
                 db.session, current_user.email, RequestType(form.get("request_type")), spn=form.get("spn") or None,
                 customer_no=form.get("customer_no") or None, channel=Channel(form.get("channel", "counter")),
-                description=form.get("description", ""), requested_power_va=int(power) if power.isdigit() else None)
+                description=form.get("description", ""), requested_power_va=power)
             db.session.commit()
             flash(f"Registered {created}; it is now {created.status.value.replace('_', ' ')}.", "success")
             return redirect(url_for(".show", request_id=created.id))

@@ -13,10 +13,11 @@ from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, Ser
 from models.service_orders.operations import change_service_order_status, create_service_order
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
+from portal.objects import paginate
 from portal.params import date_range, form_date
 from reports.exports import csv_response
 from reports.figures import service_order_chart
-from reports.queries import service_order_report, service_orders_by_type_and_status
+from reports.queries import service_order_report, service_order_select, service_orders_by_type_and_status
 
 bp = Blueprint("service_orders", __name__, url_prefix="/service-orders")
 
@@ -30,19 +31,20 @@ def index():
     date_from, date_to = date_range(args, days=90)
     kind = args.get("type") if args.get("type") in {t.value for t in ServiceOrderType} else None
     status = args.get("status") if args.get("status") in {s.value for s in ServiceOrderStatus} else None
-    area = args.get("area") or None
-    rows = service_order_report(db.session, date_from, date_to, kind, status, area,
-                                limit=None if args.get("format") == "csv" else 1000)
+    area, term = args.get("area") or None, args.get("q", "")
     if args.get("format") == "csv":
+        rows = service_order_report(db.session, date_from, date_to, kind, status, area, term)
         return csv_response(f"service-orders-{date_from}-{date_to}.csv",
                             ["number", "type", "status", "spn", "area", "created", "planned", "done", "crew", "result"],
                             [(o.number, o.order_type.value, o.status.value, spn or "", a or "", o.created_on,
                               o.planned_on or "", o.actual_on or "", o.crew or "", o.result or "")
                              for o, spn, a in rows])
+    query = service_order_select(date_from, date_to, kind, status, area, term)
     areas = db.session.scalars(sa.select(ReadingRoute.area).distinct().order_by(ReadingRoute.area)).all()
-    return render_template("service_orders/index.html", rows=rows, chart=service_order_chart(
-        service_orders_by_type_and_status(rows)), types=ServiceOrderType, statuses=ServiceOrderStatus, areas=areas,
-        date_from=date_from, date_to=date_to, kind=kind, status=status, area=area)
+    return render_template("service_orders/index.html", page=paginate(query, key=ServiceOrder.id),
+                           chart=service_order_chart(service_orders_by_type_and_status(db.session, query)),
+                           types=ServiceOrderType, statuses=ServiceOrderStatus, areas=areas,
+                           date_from=date_from, date_to=date_to, kind=kind, status=status, area=area)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from models.audit import recorder
 from models.base import db, tune_sqlite
 from portal.config import load_config
 from portal.edges import reads_only
-from portal.extensions import csrf, migrate, rest_api, security, user_datastore
+from portal.extensions import csrf, limiter, migrate, rest_api, security, user_datastore
 from portal.params import IdConverter, refuse_malformed_input
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "models" / "migrations")
@@ -41,6 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True,
                      render_item=_render_migration_type)
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from portal import auth
     security.init_app(app, user_datastore, datetime_factory=clock.now_utc)

@@ -38,6 +38,9 @@ def load_config(instance_path: str) -> dict:
         # The largest request (a reading file upload) and file `cms import readings` takes; a larger one
         # is refused (413) before it is read.
         "MAX_CONTENT_LENGTH": int(float(env("CMS_MAX_UPLOAD_MB", "64")) * 1024 * 1024),
+        # Flask-Limiter: counts shared by every web process when this names a Redis server
+        "RATELIMIT_STORAGE_URI": env("CMS_RATELIMIT_STORAGE_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
         # Flask-Security-Too
         "SECURITY_PASSWORD_SALT": env("CMS_PASSWORD_SALT") or _instance_secret(instance, "password_salt"),
         "SECURITY_PASSWORD_HASH": "argon2",

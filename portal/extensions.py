@@ -1,6 +1,8 @@
 """Extension objects, created once and bound to the app in create_app."""
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_security import Security, SQLAlchemyUserDatastore
 from flask_smorest import Api
@@ -14,3 +16,6 @@ security = Security()
 csrf = CSRFProtect()
 migrate = Migrate()
 rest_api = Api()
+# Rate limits (login attempts per address, API calls per token): in memory for one process, in Redis
+# (CMS_RATELIMIT_STORAGE_URL) when several web processes must share the counts.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

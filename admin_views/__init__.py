@@ -9,6 +9,7 @@ from flask_admin.theme import Bootstrap4Theme
 from admin_views import contracts, customers, meters, premises, processes, readings, tariffs, users
 from admin_views.base import CmsIndexView
 from models.base import db
+from portal.headers import csp_nonce
 
 CATEGORIES = [
     ("Customers", customers.VIEWS),
@@ -25,7 +26,7 @@ CATEGORIES = [
 def init_admin(app: Flask) -> Admin:
     # The default swatch: the others load Google fonts, and Watt CMS serves everything itself.
     admin = Admin(app, name="Watt CMS data", theme=Bootstrap4Theme(swatch="default", fluid=True),
-                  index_view=CmsIndexView(name="Overview", url="/admin"))
+                  index_view=CmsIndexView(name="Overview", url="/admin"), csp_nonce_generator=csp_nonce)
     for category, views in CATEGORIES:
         for view_class, model, name in views:
             admin.add_view(view_class(model, db, name=name, category=category,

@@ -1,12 +1,17 @@
 """The admin's shared behaviour: role checks, CSRF, masking, readable refusals, CSV export."""
 from __future__ import annotations
 
+import logging
+from collections import OrderedDict
 from datetime import UTC, datetime
 from enum import Enum
 
-from flask import flash, g
+import sqlalchemy as sa
+from flask import abort, flash, g, has_request_context, request
 from flask_admin import AdminIndexView, expose
-from flask_admin.contrib.sqla import ModelView
+from flask_admin.actions import action
+from flask_admin.babel import lazy_gettext, ngettext
+from flask_admin.contrib.sqla import ModelView, tools
 from flask_admin.contrib.sqla.filters import (
     EnumEqualFilter,
     EnumFilterEmpty,
@@ -20,17 +25,24 @@ from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import Select2Field
 from flask_admin.model import filters, typefmt
 from flask_admin.model.form import converts
+from flask_admin.tools import rec_getattr
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from wtforms import validators
 
 from models.base import db
-from models.customers.entities import mask_number
-from models.errors import DomainError, describe_integrity_error
+from models.customers.entities import is_masked, mask_number
+from models.errors import DATABASE_REFUSED, DomainError, describe_integrity_error
 from models.users.entities import RoleName
 from portal.auth import ANY_STAFF, has_any_role, refuse
+from portal.edges import retry_reason
+from portal.params import ID_MAX, optional_int
+from reports.exports import csv_cell
+
+log = logging.getLogger(__name__)
 
 
 class RoleGuard:
@@ -142,6 +154,44 @@ def _utc_timestamp(view, value, name) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _reaches_masked(model, field) -> bool:
+    """Whether a column name, dotted path, column or list of them (as Flask-Admin keeps them) ends at a
+    masked column."""
+    if isinstance(field, list | tuple):
+        return any(_reaches_masked(model, f) for f in field)
+    if isinstance(field, str):
+        try:
+            field = tools.get_field_with_path(model, field)[0]
+        except AttributeError:
+            return False
+    return is_masked(field)
+
+
+def _unmasked_part(name: str, keep):
+    """A property over a cache Flask-Admin fills at start-up, read through `keep` by roles that see numbers
+    masked: the cache itself is computed once for everyone, and search or sort over a masked column lets
+    a clerk rebuild the number from its fragments or its place in the order."""
+    stored = f"_cms_all{name}"
+
+    def read(self):
+        value = self.__dict__.get(stored)
+        return value if value is None or self._sees_full_numbers() else keep(self, value)
+
+    def write(self, value):
+        self.__dict__[stored] = value
+
+    return property(read, write)
+
+
+def _usable_key(model, value):
+    """`value` as the model's key when its column can hold it; None for what no row can have."""
+    keys = sa_inspect(model).primary_key
+    if len(keys) == 1 and isinstance(keys[0].type, sa.Integer):
+        number = optional_int(value if isinstance(value, str) else str(value))
+        return None if number is None else str(number)
+    return value
+
+
 class CmsModelView(RoleGuard, ModelView):
     # Flask-WTF's form shares CSRFProtect's token, so admin forms pass the app-wide CSRF check.
     form_base_class = CmsForm
@@ -159,18 +209,96 @@ class CmsModelView(RoleGuard, ModelView):
     column_type_formatters = {**typefmt.BASE_FORMATTERS, Enum: _enum_label, datetime: _utc_timestamp}
     column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, Enum: _enum_label, datetime: _utc_timestamp}
     column_type_formatters_export = {**typefmt.EXPORT_FORMATTERS, Enum: _enum_value}
-    masked_columns: tuple[str, ...] = ()   # bank account and ID numbers, shown in full to admins only
+    # Bank account and ID numbers, shown in full to admins only: the model's columns flagged masked
+    # (models.customers.entities.MASKED), dotted paths to them in the column lists, and any named here.
+    masked_columns: tuple[str, ...] = ()
 
     def __init__(self, model, session, **kwargs):
-        masked = {c: self._masked for c in self.masked_columns}
+        listed = [*(self.column_list or ()), *(self.column_details_list or ()), *(self.column_export_list or ())]
+        own = (a.key for a in sa_inspect(model).column_attrs if any(map(is_masked, a.columns)))
+        names = {*self.masked_columns, *own,
+                 *(n for n in listed if isinstance(n, str) and "." in n and _reaches_masked(model, n))}
+        masked = dict.fromkeys(sorted(names), self._masked)
         self.column_formatters = {**masked, **dict(self.column_formatters or {})}
         self.column_formatters_export = {**masked, **dict(self.column_formatters_export or {})}
+        if self.column_formatters_detail is not None:  # else Flask-Admin takes column_formatters
+            self.column_formatters_detail = {**masked, **dict(self.column_formatters_detail)}
         super().__init__(model, session, **kwargs)
+
+    def get_one(self, id):  # noqa: A002  Flask-Admin's name
+        """The row for an `?id=` typed in the URL; an id its integer key cannot hold is no row (PostgreSQL
+        would refuse the query), so the admin answers "Record does not exist" as for any unknown id."""
+        key = _usable_key(self.model, id)
+        return None if key is None else super().get_one(key)
+
+    def _create_ajax_loader(self, name, options):
+        # A related row chosen in a form comes back as its key: the same check before it is looked up.
+        loader = super()._create_ajax_loader(name, options)
+        lookup = loader.get_one
+        loader.get_one = lambda pk: None if (key := _usable_key(loader.model, pk)) is None else lookup(key)
+        return loader
+
+    def _get_list_extra_args(self):
+        """The list's paging and sorting as typed in the URL, within what the database can answer: a page
+        past any table's end is an empty page, an unknown sort column is no sort (never an OFFSET overflow)."""
+        args = super()._get_list_extra_args()
+        page_size = args.page_size if 0 < (args.page_size or 0) <= 1000 else 0
+        page = args.page if 0 <= (args.page or 0) <= ID_MAX // 1000 else 0
+        sort = args.sort if args.sort is not None and 0 <= args.sort < 1000 else None
+        return args.clone(page=page, page_size=page_size, sort=sort,
+                          sort_desc=1 if args.sort_desc else None)
 
     @staticmethod
     def _masked(view, context, model, name):
-        value = getattr(model, name)
+        value = rec_getattr(model, name, None)
         return value if has_any_role(RoleName.ADMIN) else mask_number(value)
+
+    @staticmethod
+    def _sees_full_numbers() -> bool:
+        # Outside a request Flask-Admin is building its caches, which hold every column.
+        return not has_request_context() or has_any_role(RoleName.ADMIN)
+
+    _sortable_columns = _unmasked_part("_sortable_columns", lambda self, columns: {
+        name: column for name, column in columns.items() if not _reaches_masked(self.model, column)})
+    _search_fields = _unmasked_part("_search_fields", lambda self, fields: [
+        (column, joins) for column, joins in fields if not is_masked(column)])
+    _search_supported = _unmasked_part("_search_supported", lambda self, supported: supported and bool(
+        self._search_fields))
+
+    def search_placeholder(self):
+        if self._sees_full_numbers():
+            return super().search_placeholder()
+        names = [n for n in self.column_searchable_list or () if not _reaches_masked(self.model, n)]
+        return ", ".join(str(self.column_labels.get(getattr(n, "key", n), getattr(n, "key", n))) for n in names) \
+            or None
+
+    def _get_default_order(self):
+        for attr, joins, desc in super()._get_default_order():
+            if self._sees_full_numbers() or not _reaches_masked(self.model, attr):
+                yield attr, joins, desc
+
+    def _masked_filter(self, index: int) -> bool:
+        return not self._sees_full_numbers() and is_masked(getattr(self._filters[index], "column", None))
+
+    def _get_list_filter_args(self):
+        filters = super()._get_list_filter_args()
+        return None if filters is None else [f for f in filters if not self._masked_filter(f[0])]
+
+    def _get_filter_groups(self):
+        groups = super()._get_filter_groups()
+        kept = OrderedDict((name, [i for i in items if not self._masked_filter(i["index"])])
+                           for name, items in (groups or {}).items())
+        return OrderedDict((name, items) for name, items in kept.items() if items) or None
+
+    @expose("/ajax/lookup/")
+    def ajax_lookup(self):
+        loader = (self._form_ajax_refs or {}).get(request.args.get("name"))
+        if not self._sees_full_numbers() and _reaches_masked(self.model, list(getattr(loader, "_cached_fields", []))):
+            abort(403)
+        return super().ajax_lookup()
+
+    def get_export_value(self, model, name):
+        return csv_cell(super().get_export_value(model, name))
 
     def _may_write(self) -> bool:
         return has_any_role(*self.write_roles)
@@ -203,9 +331,15 @@ class CmsModelView(RoleGuard, ModelView):
         return super().update_model(form, model)
 
     def handle_view_exception(self, exc):
-        """Name the field and the rule; the form comes back with its input and nothing is saved."""
+        """Name the field and the rule; the form comes back with its input and nothing is saved.
+
+        Any other database error reads as a refusal without its text, which holds the SQL and its values.
+        """
         if isinstance(exc, IntegrityError):
             exc = describe_integrity_error(exc)
+        elif isinstance(exc, SQLAlchemyError):
+            log.error("%s: the database refused a change", self.endpoint, exc_info=exc)
+            exc = DomainError(retry_reason(exc) or DATABASE_REFUSED)
         if isinstance(exc, DomainError):
             form = g.get("cms_admin_form")
             if form is not None and exc.field and exc.field in form:
@@ -213,6 +347,21 @@ class CmsModelView(RoleGuard, ModelView):
             flash(str(exc), "error")
             return True
         return super().handle_view_exception(exc)
+
+    @action("delete", lazy_gettext("Delete"), lazy_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids):
+        # Flask-Admin's own flashes the exception's text (SQL included) even after handle_view_exception;
+        # delete_model reports and rolls back each refusal itself.
+        try:
+            rows = tools.get_query_for_ids(self.get_query(), self.model, ids).all()
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            self.handle_view_exception(exc)
+            return
+        count = sum(1 for row in rows if self.delete_model(row))
+        if count:
+            flash(ngettext("Record was successfully deleted.", "%(count)s records were successfully deleted.",
+                           count, count=count), "success")
 
 
 class ReadOnlyView(CmsModelView):

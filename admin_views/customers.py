@@ -16,7 +16,6 @@ class IdentityDocumentView(CmsModelView):
     column_searchable_list = ["number", "customer.name"]
     column_filters = ["doc_type"]
     column_labels = {"doc_type": "Document type"}
-    masked_columns = ("number",)
     form_ajax_refs = {"customer": {"fields": ["name"], "page_size": 10}}
 
 
@@ -33,7 +32,6 @@ class BankAccountView(CmsModelView):
     column_list = ["account", "bank", "number", "holder"]
     column_searchable_list = ["number", "holder", "account.account_no"]
     column_filters = ["bank"]
-    masked_columns = ("number",)
     form_ajax_refs = {"account": {"fields": ["account_no", "payer_name"], "page_size": 10}}
 
 

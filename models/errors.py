@@ -1,11 +1,16 @@
 """Domain errors and the translation of database refusals into messages a clerk can act on."""
 from __future__ import annotations
 
+import logging
 import re
 
 from sqlalchemy.exc import IntegrityError
 
 from models.base import db
+
+log = logging.getLogger(__name__)
+# What a user reads when no rule explains a refusal: the driver's own text names tables and values.
+DATABASE_REFUSED = "the database refused this change"
 
 
 class DomainError(Exception):
@@ -66,7 +71,7 @@ def describe_integrity_error(exc: IntegrityError) -> DomainError:
             return DomainError("is required", diag.column_name)
         if getattr(orig, "sqlstate", "") == "23503":
             return DomainError("refers to a record that does not exist, or is still referred to by others")
-        return DomainError(str(diag.message_primary or orig))
+        return _unexplained(exc)
     text = str(orig)
     if m := re.search(r"UNIQUE constraint failed: (.+)$", text):
         pairs = [p.strip().split(".", 1) for p in m.group(1).split(",")]
@@ -81,4 +86,9 @@ def describe_integrity_error(exc: IntegrityError) -> DomainError:
         return DomainError("is required", m.group(1))
     if "FOREIGN KEY constraint failed" in text:
         return DomainError("refers to a record that does not exist, or is still referred to by others")
-    return DomainError(text)
+    return _unexplained(exc)
+
+
+def _unexplained(exc: IntegrityError) -> DomainError:
+    log.error("a database refusal no rule explains", exc_info=exc)
+    return DomainError(DATABASE_REFUSED)

@@ -39,6 +39,15 @@ def mask_number(number: str | None, visible: int = 4) -> str:
     return "•" * max(len(number) - visible, 0) + number[-visible:]
 
 
+# A column's info flag: its values reach roles without need only through mask_number, and those roles
+# cannot search, sort or filter by it (fragments and order would rebuild the number).
+MASKED = "masked"
+
+
+def is_masked(column) -> bool:
+    return bool((getattr(column, "info", None) or {}).get(MASKED))
+
+
 class Customer(db.Model):
     __tablename__ = "customers"
 
@@ -67,7 +76,7 @@ class IdentityDocument(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     doc_type: Mapped[IdentityDocumentType] = mapped_column(enum_type(IdentityDocumentType))
-    number: Mapped[str] = mapped_column(sa.String(40), index=True, info={"pattern": IDENTIFIER})
+    number: Mapped[str] = mapped_column(sa.String(40), index=True, info={"pattern": IDENTIFIER, MASKED: True})
 
     customer: Mapped[Customer] = relationship(back_populates="identity_documents")
 
@@ -100,7 +109,7 @@ class BankAccount(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), unique=True)
     bank: Mapped[str] = mapped_column(sa.String(100))
-    number: Mapped[str] = mapped_column(sa.String(40), index=True, info={"pattern": IDENTIFIER})
+    number: Mapped[str] = mapped_column(sa.String(40), index=True, info={"pattern": IDENTIFIER, MASKED: True})
     holder: Mapped[str] = mapped_column(sa.String(200))
 
     account: Mapped[Account] = relationship(back_populates="bank_account")

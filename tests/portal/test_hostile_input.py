@@ -113,3 +113,9 @@ def test_no_hostile_input_gets_a_server_error_or_writes_when_refused(db, app, cl
                         failures.append(f"{method} {url[:80]} {str(body)[:100]}: HTTP {status} but wrote")
     assert tried > 0
     assert failures == [], f"{len(failures)} of {tried} requests failed:\n" + "\n".join(failures[:40])
+
+
+def test_every_portal_blueprint_is_tried(app):
+    seen = {r.endpoint.split(".")[0] for r in app.url_map.iter_rules() if r.endpoint not in SKIP}
+    portal = {b for b in seen if not b.startswith("admin") and b not in ("api-docs",)}
+    assert portal == set(BLUEPRINTS)       # the admin's views have tests/admin/test_admin_hostile_input.py

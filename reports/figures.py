@@ -1,8 +1,25 @@
-"""Plotly figures (graph_objects: no numpy needed), rendered to HTML without the library inline."""
+"""Plotly figures (graph_objects: no numpy needed), rendered as a div and the figure's JSON, without any script.
+
+The CSP runs no inline script: portal/static/charts.js draws every figure from its JSON.
+"""
 from __future__ import annotations
 
 import plotly.graph_objects as go
-import plotly.io as pio
+from markupsafe import Markup, escape
+from plotly.io.json import to_json_plotly
+
+CONFIG = {"displaylogo": False, "responsive": True}
+# JSON inside a script element: no "</script>" or "<!--" may appear in it.
+SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def _embed(figure: go.Figure, div_id: str, height: int, click_param: str | None = None) -> str:
+    spec = figure.to_plotly_json()
+    data = to_json_plotly({"data": spec["data"], "layout": spec["layout"], "config": CONFIG}).translate(SCRIPT_SAFE)
+    click = f' data-click-param="{escape(click_param)}"' if click_param else ""
+    return Markup(f'<div id="{escape(div_id)}" class="plotly-graph-div" data-height="{height}"{click}></div>'
+                  f'<script type="application/json" data-chart-for="{escape(div_id)}">{data}</script>')
+
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -12,8 +29,7 @@ def calibration_chart(counts: list[int], year: int) -> str:
                               hovertemplate="%{x} " + str(year) + ": %{y} meters<extra></extra>"))
     figure.update_layout(title=f"Meters due for calibration or verification, {year}", yaxis_title="meters",
                          margin={"l": 50, "r": 20, "t": 50, "b": 40}, clickmode="event")
-    return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=360, div_id="calibration-chart",
-                       config={"displaylogo": False})
+    return _embed(figure, "calibration-chart", 360, click_param="month")
 
 
 def service_order_chart(table: dict[str, dict[str, int]]) -> str:
@@ -24,8 +40,7 @@ def service_order_chart(table: dict[str, dict[str, int]]) -> str:
                                y=[table[t].get(s, 0) for t in types]) for s in statuses])
     figure.update_layout(barmode="stack", title="Service orders by type and status", yaxis_title="orders",
                          margin={"l": 50, "r": 20, "t": 50, "b": 40})
-    return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=320,
-                       div_id="service-order-chart", config={"displaylogo": False})
+    return _embed(figure, "service-order-chart", 320)
 
 
 def _stacked(table: dict[str, dict[str, int]], title: str, y_title: str, div_id: str) -> str:
@@ -34,8 +49,7 @@ def _stacked(table: dict[str, dict[str, int]], title: str, y_title: str, div_id:
     figure = go.Figure([go.Bar(name=s.replace("_", " "), x=[str(k).replace("_", " ") for k in keys],
                                y=[table[k].get(s, 0) for k in keys]) for s in statuses])
     figure.update_layout(barmode="stack", title=title, yaxis_title=y_title, margin={"l": 50, "r": 20, "t": 50, "b": 60})
-    return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=340, div_id=div_id,
-                       config={"displaylogo": False})
+    return _embed(figure, div_id, 340)
 
 
 def anomaly_chart(table: dict[str, dict[str, int]], group: str) -> str:
@@ -49,8 +63,7 @@ def completeness_chart(rows: list[dict]) -> str:
                                           ("open", "open"))])
     figure.update_layout(barmode="stack", title="Reading completeness per route and cycle", yaxis_title="registers",
                          margin={"l": 50, "r": 20, "t": 50, "b": 80})
-    return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=340,
-                       div_id="completeness-chart", config={"displaylogo": False})
+    return _embed(figure, "completeness-chart", 340)
 
 
 def consumption_chart(series: dict, spn: str) -> str:
@@ -67,5 +80,4 @@ def consumption_chart(series: dict, spn: str) -> str:
     figure.update_layout(barmode="stack", title=f"Consumption history of {spn}", yaxis_title="kWh per month",
                          yaxis2={"title": "kVArh", "overlaying": "y", "side": "right", "showgrid": False},
                          legend={"orientation": "h", "y": -0.15}, margin={"l": 60, "r": 60, "t": 50, "b": 40})
-    return pio.to_html(figure, full_html=False, include_plotlyjs=False, default_height=360,
-                       div_id="consumption-chart", config={"displaylogo": False})
+    return _embed(figure, "consumption-chart", 360)

@@ -1,6 +1,6 @@
 // The in-browser BPMN editor: bpmn-js with the Camunda properties panel, validate and deploy.
 (async function () {
-  const cfg = window.CMS_EDITOR;
+  const cfg = document.getElementById("editor").dataset;   // urls and the CSRF token, from the page
   const P = window.BpmnJSPropertiesPanel;
   const camunda = await (await fetch(cfg.moddle)).json();
   const modeler = new BpmnJS({

@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.meters.entities import Meter, Register
-from models.premises.entities import Property, ReadingRoute, ServicePoint
+from models.premises.entities import Property, ServicePoint
 from models.readings.entities import (
-    CycleStatus,
     OrderStatus,
-    ReadingCycle,
     ReadingImport,
     ReadingOrder,
 )
@@ -29,18 +26,6 @@ def cycle_progress(session: Session, cycle_ids: list[int]) -> dict[int, dict[str
         out[cycle_id][status.value] = count
         out[cycle_id]["total"] += count
     return out
-
-
-def find_cycles(session: Session, status: str | None = None, route_id: int | None = None,
-                period: date | None = None, limit: int = 200) -> list[ReadingCycle]:
-    query = sa.select(ReadingCycle).join(ReadingRoute).order_by(ReadingCycle.period.desc(), ReadingRoute.code)
-    if status in {s.value for s in CycleStatus}:
-        query = query.where(ReadingCycle.status == status)
-    if route_id:
-        query = query.where(ReadingCycle.route_id == route_id)
-    if period:
-        query = query.where(ReadingCycle.period == period.replace(day=1))
-    return list(session.scalars(query.limit(limit)))
 
 
 def walk_list(session: Session, cycle_id: int):

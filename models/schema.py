@@ -23,3 +23,4 @@ from models.requests.entities import CustomerRequest  # noqa: F401
 from models.service_orders.entities import ServiceOrder  # noqa: F401
 from models.tariffs.entities import Tariff, TariffComponent, TariffVersion  # noqa: F401
 from models.users.entities import Role, User  # noqa: F401
+from models.users.tokens import ApiToken  # noqa: F401

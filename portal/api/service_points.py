@@ -1,9 +1,10 @@
-from flask_security import auth_required, roles_accepted
 from flask_smorest import Blueprint, abort
+from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, fields
 
 from models.base import db
 from models.premises.queries import service_point_summary
+from portal.api.auth import token_required
 from portal.auth import ANY_STAFF
 
 blp = Blueprint("api_service_points", __name__, url_prefix="/api/v1/service-points",
@@ -35,12 +36,8 @@ class ServicePointSchema(Schema):
 
 @blp.get("/<string:spn>")
 @blp.response(200, ServicePointSchema)
-@blp.alt_response(401, description="Missing or invalid token")
-@blp.alt_response(403, description="The token's user lacks a staff role")
-@blp.alt_response(404, description="No service point with this number")
-@blp.doc(security=[{"apiToken": []}])
-@auth_required("token")
-@roles_accepted(*ANY_STAFF)
+@blp.alt_response(404, schema=ErrorSchema, description="No service point with this number")
+@token_required(blp, *ANY_STAFF)
 def get_service_point(spn: str):
     """One service point's basic data and its active contract"""
     summary = service_point_summary(db.session, spn)

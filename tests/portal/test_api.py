@@ -1,4 +1,9 @@
-from models.users.operations import issue_api_token, revoke_api_tokens
+from models.base import db as _db
+from models.users.tokens import create_api_token, revoke_user_api_tokens
+
+
+def issue_api_token(user) -> str:
+    return create_api_token(_db.session, user, "test client", 30, 90)[1]
 
 
 def test_service_point_needs_a_token(client, make):
@@ -27,7 +32,7 @@ def test_unknown_service_point_is_404_with_reason(client, make):
 def test_revoked_token_stops_working(db, client, make):
     user, _ = make.user()
     token = issue_api_token(user)
-    revoke_api_tokens(db.session, user)
+    revoke_user_api_tokens(db.session, user)
     assert client.get("/api/v1/service-points/X", headers={"Authentication-Token": token}).status_code == 401
 
 

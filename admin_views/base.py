@@ -192,6 +192,14 @@ def _usable_key(model, value):
     return value
 
 
+def selected_keys(model, ids) -> list:
+    """The keys an admin action's checked rows name, typed as their column (PostgreSQL compares an integer
+    key with text only by refusing the query); what no row can have is left out."""
+    integer = isinstance(sa_inspect(model).primary_key[0].type, sa.Integer)
+    keys = [key for key in (_usable_key(model, i) for i in ids) if key is not None]
+    return [int(key) for key in keys] if integer else keys
+
+
 class CmsModelView(RoleGuard, ModelView):
     # Flask-WTF's form shares CSRFProtect's token, so admin forms pass the app-wide CSRF check.
     form_base_class = CmsForm
@@ -353,7 +361,7 @@ class CmsModelView(RoleGuard, ModelView):
         # Flask-Admin's own flashes the exception's text (SQL included) even after handle_view_exception;
         # delete_model reports and rolls back each refusal itself.
         try:
-            rows = tools.get_query_for_ids(self.get_query(), self.model, ids).all()
+            rows = tools.get_query_for_ids(self.get_query(), self.model, selected_keys(self.model, ids)).all()
         except SQLAlchemyError as exc:
             db.session.rollback()
             self.handle_view_exception(exc)

@@ -24,6 +24,15 @@ def _render_migration_type(kind, obj, context):
     return False
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind nginx or a load balancer (CMS_PROXY_HOPS): the client's address (login limits, audit) and
+    scheme come from the proxies' X-Forwarded-* headers, trusted for exactly that many hops."""
+    hops = app.config.get("CMS_PROXY_HOPS") or 0
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     instance = os.environ.get("CMS_INSTANCE_PATH") or str(Path.cwd() / "instance")
     app = Flask(__name__, instance_path=instance, instance_relative_config=True)
@@ -31,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     clock.configure(app.config["CMS_TIMEZONE"], app.config["CMS_CLOCK_START"])
     app.url_map.converters["int"] = IdConverter   # before any rule is added: ids beyond the column are 404s
+    trust_proxies(app)
     app.before_request(refuse_malformed_input)
 
     db.init_app(app)
@@ -42,10 +52,14 @@ def create_app(overrides: dict | None = None) -> Flask:
                      render_item=_render_migration_type)
     csrf.init_app(app)
     limiter.init_app(app)
+    from portal import headers
+    headers.install(app)   # CSP, nosniff, no framing, no-store (portal/headers.py)
 
     from portal import auth
     security.init_app(app, user_datastore, datetime_factory=clock.now_utc)
     auth.init_app(app)
+    from portal.api import auth as api_auth
+    api_auth.init_app(app)  # named API tokens, in the header, on /api/ only: replaces Flask-Security's loader
 
     rest_api.init_app(app)
     from portal.api import register_api

@@ -61,6 +61,9 @@ class User(db.Model, UserMixin):
     last_login_ip: Mapped[str | None] = mapped_column(sa.String(64), info={"audit": False})
     current_login_ip: Mapped[str | None] = mapped_column(sa.String(64), info={"audit": False})
     login_count: Mapped[int | None] = mapped_column(info={"audit": False})
+    # Wrong passwords in a row; the lock they lead to is audited, each single failure is not.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0", info={"audit": False})
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     create_datetime: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     update_datetime: Mapped[datetime] = mapped_column(
         UTCDateTime, default=now_utc, onupdate=now_utc, info={"audit": False})
@@ -69,3 +72,11 @@ class User(db.Model, UserMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def is_locked(self, form_error: list[str] | None = None) -> bool:
+        """Flask-Security asks this after the password was verified: a lock refuses even the right one."""
+        locked = self.locked_until is not None and self.locked_until > now_utc()
+        if locked and form_error is not None:
+            # replaced by the generic failure message, so a right guess on a locked account looks like a wrong one
+            form_error.append("account locked")
+        return locked

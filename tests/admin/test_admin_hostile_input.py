@@ -73,3 +73,13 @@ def test_no_hostile_input_to_the_admin_gets_a_server_error(db, app, client, logi
                      data={**{f: value for f in fields}, "csrf_token": token})
     assert posted >= 20 and failures.tried > 1000, (posted, failures.tried)     # the forms were really sent
     assert failures == [], f"{len(failures)} failed:\n" + "\n".join(failures[:40])
+
+
+@pytest.mark.parametrize("view_name,action", [("admin_customers", "delete"), ("admin_users", "unlock")])
+def test_an_action_on_hostile_row_ids_touches_nothing(db, client, login, make, view_name, action):
+    make.customer(name="Kept")
+    login("admin")
+    page = client.post(f"/admin/{view_name}/action/", follow_redirects=True, data={
+        "action": action, "rowid": ["abc", "1" + "0" * 30, "-1"],
+        "csrf_token": csrf_token(client, f"/admin/{view_name}/")})
+    assert page.status_code == 200 and "Kept" in client.get("/admin/admin_customers/").text

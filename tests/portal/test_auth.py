@@ -10,7 +10,7 @@ def test_wrong_password_is_refused_on_the_form(client, make):
     user, _ = make.user()
     page = client.post("/login", data={"email": user.email, "password": "wrong-password",
                                        "csrf_token": csrf_token(client, "/login")})
-    assert page.status_code == 200 and "Invalid password" in page.text
+    assert page.status_code == 200 and "Wrong e-mail or password." in page.text
 
 
 def test_clerk_gets_403_on_admin_only_pages(client, login):

@@ -29,13 +29,13 @@ def test_unknown_role_is_refused_with_the_reason(db, cms):
 def test_token_from_the_cli_opens_the_api(db, cms, client, make):
     user, _ = make.user()
     sp = make.service_point()
-    token = cms("tokens", "create", user.email).output.strip()
+    token = cms("tokens", "create", user.email, "--name", "test client").stdout.strip()
     response = client.get(f"/api/v1/service-points/{sp.spn}", headers={"Authentication-Token": token})
     assert response.status_code == 200 and response.json["spn"] == sp.spn
 
 
 def test_token_for_unknown_user_is_refused(cms):
-    result = cms("tokens", "create", "nobody@example.com")
+    result = cms("tokens", "create", "nobody@example.com", "--name", "test client")
     assert result.exit_code == 1 and "no user with e-mail nobody@example.com" in result.output
 
 

@@ -109,3 +109,16 @@ def test_no_template_has_an_inline_script_without_the_nonce_or_an_inline_handler
         if not template.is_relative_to(TEMPLATES / "admin"):      # Flask-Admin's copies: admin-csp.js stops those
             offenders += [f"{template.name}: javascript: URL" for _ in re.finditer(r"=\s*[\"']javascript:", text)]
     assert offenders == []
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for():
+    from flask import Flask, request
+
+    from portal import trust_proxies
+    proxied = Flask("proxied")
+    proxied.config["CMS_PROXY_HOPS"] = 1
+    trust_proxies(proxied)
+    proxied.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
+    answer = proxied.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+                                       environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert answer.text == "203.0.113.7"

@@ -6,13 +6,11 @@ The edges' answers to a busy database (503, never a 500 page that fails itself) 
 """
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,17 +25,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from models.clock import today
 from portal.cli import cli
 from tests.conftest import csrf_token
+from tests.live import live_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CMS = Path(sys.executable).parent / "cms"
 CLERK = ("clerk@example.com", "watt-clerk")
 PEOPLE = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -52,19 +45,8 @@ def env(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(env):
-    port = _free_port()
-    process = subprocess.Popen([CMS, "run", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}/login", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with live_server(env) as url:
+        yield url
 
 
 def database(env) -> sqlite3.Connection:

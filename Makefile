@@ -34,11 +34,10 @@ run: install
 	@echo "  owner@example.com / watt-owner, clerk@example.com / watt-clerk); Ctrl-C stops everything."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
-# The suite on SQLite and on the PostgreSQL server tests/services.sh starts, on today's date; then on
-# hostile dates, each at 06:30 in the utility's zone, when UTC still says the day before: the whole suite
-# on the 1st of a month (FULL_DATE), the tests without browser and worker processes on TEST_DATES
-# (a month's end, 29 February, 31 December) on SQLite and on PG_TEST_DATES on PostgreSQL. The browser
-# and worker tests run on their own SQLite files whatever the database under test.
+# The whole suite on SQLite today and on the 1st of a month (FULL_DATE), each at 06:30 in the utility's
+# zone, when UTC still says the day before; the tests without browser and worker processes (those run on
+# their own SQLite files whatever the database under test) on PostgreSQL today and on PG_TEST_DATES, and
+# on SQLite on TEST_DATES (a month's end, 29 February, 31 December).
 # One day alone: CMS_TEST_TODAY=2027-02-28 .venv/bin/pytest (or make test FULL_DATE=2027-02-28 TEST_DATES=)
 FULL_DATE ?= 2027-03-01
 TEST_DATES ?= 2027-01-31 2028-02-29 2026-12-31
@@ -48,7 +47,7 @@ test: install-test
 	@tests/services.sh > .test-services.env
 	@set -a; . ./.test-services.env; set +a; set -e; \
 	  echo "== SQLite, today =="; CMS_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS); \
-	  echo "== PostgreSQL, today =="; $(BIN)/pytest $(PYTEST_ARGS); \
+	  echo "== PostgreSQL, today =="; $(BIN)/pytest $(UNIT) $(PYTEST_ARGS); \
 	  echo "== SQLite, $(FULL_DATE) =="; CMS_TEST_TODAY=$(FULL_DATE) CMS_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS); \
 	  for day in $(TEST_DATES); do \
 	    echo "== SQLite, $$day =="; CMS_TEST_TODAY=$$day CMS_TEST_DATABASE_URL= $(BIN)/pytest $(UNIT) $(PYTEST_ARGS); \

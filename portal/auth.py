@@ -51,19 +51,20 @@ def roles_allowed(*roles: str):
     return decorator
 
 
-def _is_api() -> bool:
+def is_api_request() -> bool:
+    """The one test of whether a request is an API call (JSON answers, token auth)."""
     return request.path.startswith("/api/")
 
 
 def _unauthenticated(mechanisms=None, headers=None):
-    if _is_api():
+    if is_api_request():
         return jsonify(code=401, status="Unauthorized",
                        message="send a valid API token in the Authentication-Token header"), 401
     return redirect(url_for("security.login", next=request.full_path))
 
 
 def _unauthorized(func_name, params):
-    if _is_api():
+    if is_api_request():
         return jsonify(code=403, status="Forbidden",
                        message=f"this token's user lacks the role ({', '.join(params or [])})"), 403
     abort(403)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from models.base import db
 from models.users.tokens import ApiToken, find_usable_token, last_use_is_stale, record_token_use
+from portal.auth import is_api_request
 from portal.extensions import limiter
 
 HEADER = "Authentication-Token"
@@ -28,10 +29,6 @@ MISPLACED_TOKEN_NAMES = {"auth_token", "api_token", "access_token", "authenticat
 MISPLACED_TOKEN = ("API tokens are accepted only in the Authentication-Token header, never in the URL or the "
                    "request body: a token in a URL ends up in server logs and browser history, so revoke this one "
                    "(cms tokens revoke ID) and create a new one")
-
-
-def is_api_request() -> bool:
-    return request.path.startswith("/api/")
 
 
 def current_token() -> ApiToken | None:

@@ -6,6 +6,7 @@ from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
 
 from models.base import db
 from models.clock import now_utc, shifted_start, today
+from portal.auth import is_api_request
 from portal.edges import BUSY, retry_reason
 from portal.extensions import rest_api
 
@@ -17,7 +18,7 @@ def _error_page(error: HTTPException):
     if (error.code or 500) >= 500:
         # A failed statement leaves the session refusing every query, and the page itself reads the user.
         db.session.rollback()
-    if request.path.startswith("/api/"):
+    if is_api_request():
         return rest_api.handle_http_exception(error)  # the API answers JSON with the reason
     return render_template("errors/error.html", error=error), error.code
 
@@ -30,7 +31,7 @@ def _try_again(exc: Exception):
         raise exc
     db.session.rollback()
     error, headers = (ServiceUnavailable(reason), {"Retry-After": "2"}) if reason == BUSY else (Conflict(reason), {})
-    if request.path.startswith("/api/") or request.is_json or \
+    if is_api_request() or request.is_json or \
             request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return jsonify(code=error.code, status=error.name, message=reason), error.code, headers
     return render_template("errors/error.html", error=error), error.code, headers

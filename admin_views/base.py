@@ -30,15 +30,15 @@ from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from markupsafe import Markup
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms import validators
 
 from models.base import db
 from models.customers.entities import is_masked, mask_number
-from models.errors import DATABASE_REFUSED, DomainError, describe_integrity_error
+from models.errors import DATABASE_REFUSED, DomainError
+from models.transactions import as_refusal
 from models.users.entities import RoleName
 from portal.auth import ANY_STAFF, has_any_role, refuse
-from portal.edges import retry_reason
 from portal.params import ID_MAX, optional_int
 from reports.exports import csv_cell
 
@@ -343,11 +343,11 @@ class CmsModelView(RoleGuard, ModelView):
 
         Any other database error reads as a refusal without its text, which holds the SQL and its values.
         """
-        if isinstance(exc, IntegrityError):
-            exc = describe_integrity_error(exc)
-        elif isinstance(exc, SQLAlchemyError):
+        refusal = as_refusal(exc)
+        if refusal is None and isinstance(exc, SQLAlchemyError):
             log.error("%s: the database refused a change", self.endpoint, exc_info=exc)
-            exc = DomainError(retry_reason(exc) or DATABASE_REFUSED)
+            refusal = DomainError(DATABASE_REFUSED)
+        exc = refusal or exc
         if isinstance(exc, DomainError):
             form = g.get("cms_admin_form")
             if form is not None and exc.field and exc.field in form:

@@ -11,14 +11,12 @@ import time
 import click
 import sqlalchemy as sa
 from flask.cli import FlaskGroup
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
-from models.audit.recorder import Actor, acting_as
+from models.audit.recorder import Actor
 from models.base import db
-from models.errors import DomainError, describe_integrity_error
+from models.errors import DomainError
+from models.transactions import transaction
 from models.users.entities import RoleName
-from portal.edges import retry_reason
 
 
 def _create_app():
@@ -33,22 +31,12 @@ def cli():
 
 @contextlib.contextmanager
 def edge():
-    """One transaction per command, audited as the shell user; refusals become clean errors."""
+    """One transaction per command, audited as the shell user; a refusal is a one-line error, exit 1."""
     try:
-        with acting_as(Actor(None, f"cli:{getpass.getuser()}")):
+        with transaction(Actor(None, f"cli:{getpass.getuser()}")):
             yield
-            db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(describe_integrity_error(exc))) from exc
-    except (OperationalError, StaleDataError) as exc:
-        db.session.rollback()
-        if (reason := retry_reason(exc)) is None:
-            raise
-        raise click.ClickException(reason) from exc
 
 
 @cli.group()

@@ -26,11 +26,11 @@ def processes():
 def processes_deploy(file, key, process_id):
     """Validate FILE and deploy it as the next version of its process."""
     from workflows.runtime import deploy_definition
-    try:
-        with edge():
+    with edge():
+        try:
             definition, new = deploy_definition(db.session, file.read_bytes(), f"cli:{file.name}", key, process_id)
-    except ProcessRefused as exc:
-        raise click.ClickException(f"refused: {exc}") from exc
+        except ProcessRefused as exc:
+            raise click.ClickException(f"refused: {exc}") from exc
     click.echo(f"{definition.key} version {definition.version}" + ("" if new else " (unchanged, already deployed)"))
 
 

@@ -32,6 +32,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from models import clock
+from models.errors import DomainError
 from models.users.entities import RoleName
 from workflows import sandbox
 from workflows.service_tasks import SERVICES
@@ -47,12 +48,11 @@ _ISO_TIMER = re.compile(r"^\s*(R\d*/)?(P[0-9YMWDTHS.]+|\d{4}-\d{2}-\d{2}T[0-9:.+
 _JUEL = re.compile(r"^\s*\$\{(.*)\}\s*$", re.S)
 
 
-class ProcessRefused(Exception):
+class ProcessRefused(DomainError):
     """A definition that cannot be deployed; `element` names the BPMN element at fault."""
 
     def __init__(self, message: str, element: str | None = None):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, "bpmn")
         self.element = element
 
     def __str__(self) -> str:

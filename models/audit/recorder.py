@@ -58,6 +58,11 @@ def current_actor() -> Actor:
     return _actor.get() or _provider() or SYSTEM
 
 
+def acting_name() -> str:
+    """Who operations record as having done something (`by`): always the audit trail's actor."""
+    return current_actor().name
+
+
 def _plain(value, numeric: bool = False):
     if numeric and value is not None:
         return format(Decimal(str(value)).normalize(), "f")

@@ -2,19 +2,20 @@
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, Conflict, HTTPException, ServiceUnavailable
 
 from models.base import db
 from models.clock import now_utc, shifted_start, today
+from models.errors import DomainError
+from models.transactions import ConcurrentChange, DatabaseBusy, as_refusal
 from portal.auth import is_api_request
-from portal.edges import BUSY, retry_reason
 from portal.extensions import rest_api
 
 
 def _error_page(error: HTTPException):
     original = getattr(error, "original_exception", None)  # raised where no handler looks: after the view
-    if original is not None and retry_reason(original):
-        return _try_again(original)
+    if original is not None and as_refusal(original) is not None:
+        return _refused(original)
     if (error.code or 500) >= 500:
         # A failed statement leaves the session refusing every query, and the page itself reads the user.
         db.session.rollback()
@@ -23,17 +24,29 @@ def _error_page(error: HTTPException):
     return render_template("errors/error.html", error=error), error.code
 
 
-def _try_again(exc: Exception):
-    """A busy database or a concurrent change: nothing was saved, and the same request again will likely
-    succeed; anything else stays a server error."""
-    reason = retry_reason(exc)
-    if reason is None:
+def _wants_json() -> bool:
+    return is_api_request() or request.is_json or \
+        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _refused(exc: Exception):
+    """A refusal that left a view (a request_transaction, a busy database, a concurrent change): nothing was
+    saved; the caller hears why, with the field at fault. Anything else stays a server error."""
+    refusal = as_refusal(exc)
+    if refusal is None:
         raise exc
     db.session.rollback()
-    error, headers = (ServiceUnavailable(reason), {"Retry-After": "2"}) if reason == BUSY else (Conflict(reason), {})
-    if is_api_request() or request.is_json or \
-            request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        return jsonify(code=error.code, status=error.name, message=reason), error.code, headers
+    if isinstance(refusal, DatabaseBusy):
+        error, headers = ServiceUnavailable(str(refusal)), {"Retry-After": "2"}
+    elif isinstance(refusal, ConcurrentChange):
+        error, headers = Conflict(str(refusal)), {}
+    else:
+        error, headers = BadRequest(str(refusal)), {}
+    if _wants_json():
+        body = {"code": error.code, "status": error.name, "message": str(refusal)}
+        if refusal.field:
+            body["errors"] = {"json": {refusal.field: [refusal.message]}}
+        return jsonify(body), error.code, headers
     return render_template("errors/error.html", error=error), error.code, headers
 
 
@@ -69,5 +82,5 @@ def register_views(app: Flask) -> None:
 
     # Replaces flask-smorest's app-wide handler, which would answer JSON to the portal's pages too.
     app.register_error_handler(HTTPException, _error_page)
-    app.register_error_handler(OperationalError, _try_again)
-    app.register_error_handler(StaleDataError, _try_again)
+    for refusal in (DomainError, OperationalError, StaleDataError):
+        app.register_error_handler(refusal, _refused)

@@ -1,0 +1,1 @@
+"""Billing: pricing a bill's inputs into lines that explain themselves."""

@@ -46,6 +46,8 @@ UNIT := -m "not browser and not integration"
 test: install-test
 	@tests/services.sh > .test-services.env
 	@set -a; . ./.test-services.env; set +a; set -e; \
+	  export CMS_TEST_POSTGRESQL_URL="$$CMS_TEST_DATABASE_URL"; \
+	  echo "== lint =="; $(BIN)/ruff check . && $(BIN)/lint-imports; \
 	  echo "== SQLite, today =="; CMS_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS); \
 	  echo "== PostgreSQL, today =="; $(BIN)/pytest $(UNIT) $(PYTEST_ARGS); \
 	  echo "== SQLite, $(FULL_DATE) =="; CMS_TEST_TODAY=$(FULL_DATE) CMS_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS); \

@@ -1,5 +1,15 @@
 """Imports every entity module so that the metadata (and Alembic's autogenerate) sees all tables."""
 from models.audit.entities import AuditEvent  # noqa: F401
+from models.billing.entities import (  # noqa: F401
+    Bill,
+    BillDocument,
+    BillingChunk,
+    BillingRun,
+    BillLine,
+    InvoiceCounter,
+    MiscCharge,
+    MiscChargeType,
+)
 from models.contracts.entities import Contract, ContractVersion  # noqa: F401
 from models.customers.entities import Account, BankAccount, Customer, IdentityDocument  # noqa: F401
 from models.meters.entities import (  # noqa: F401

@@ -43,19 +43,25 @@ FULL_DATE ?= 2027-03-01
 TEST_DATES ?= 2027-01-31 2028-02-29 2026-12-31
 PG_TEST_DATES ?= 2027-03-01 2028-02-29
 UNIT := -m "not browser and not integration"
+LIVE := -m "browser or integration"
+# The unit tests spread over the machine's cores (pytest-xdist; each worker has its own database); the
+# browser and worker tests start servers and processes of their own and run one at a time.
+XDIST ?= -n auto
 test: install-test
 	@tests/services.sh > .test-services.env
 	@set -a; . ./.test-services.env; set +a; set -e; \
 	  export CMS_TEST_POSTGRESQL_URL="$$CMS_TEST_DATABASE_URL"; \
 	  echo "== lint =="; $(BIN)/ruff check . && $(BIN)/lint-imports; \
-	  echo "== SQLite, today =="; CMS_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS); \
-	  echo "== PostgreSQL, today =="; $(BIN)/pytest $(UNIT) $(PYTEST_ARGS); \
-	  echo "== SQLite, $(FULL_DATE) =="; CMS_TEST_TODAY=$(FULL_DATE) CMS_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS); \
+	  echo "== SQLite, today =="; CMS_TEST_DATABASE_URL= $(BIN)/pytest $(UNIT) $(XDIST) $(PYTEST_ARGS); \
+	  CMS_TEST_DATABASE_URL= $(BIN)/pytest $(LIVE) $(PYTEST_ARGS); \
+	  echo "== PostgreSQL, today =="; $(BIN)/pytest $(UNIT) $(XDIST) $(PYTEST_ARGS); \
+	  echo "== SQLite, $(FULL_DATE) =="; CMS_TEST_TODAY=$(FULL_DATE) CMS_TEST_DATABASE_URL= $(BIN)/pytest $(UNIT) $(XDIST) $(PYTEST_ARGS); \
+	  CMS_TEST_TODAY=$(FULL_DATE) CMS_TEST_DATABASE_URL= $(BIN)/pytest $(LIVE) $(PYTEST_ARGS); \
 	  for day in $(TEST_DATES); do \
-	    echo "== SQLite, $$day =="; CMS_TEST_TODAY=$$day CMS_TEST_DATABASE_URL= $(BIN)/pytest $(UNIT) $(PYTEST_ARGS); \
+	    echo "== SQLite, $$day =="; CMS_TEST_TODAY=$$day CMS_TEST_DATABASE_URL= $(BIN)/pytest $(UNIT) $(XDIST) $(PYTEST_ARGS); \
 	  done; \
 	  for day in $(PG_TEST_DATES); do \
-	    echo "== PostgreSQL, $$day =="; CMS_TEST_TODAY=$$day $(BIN)/pytest $(UNIT) $(PYTEST_ARGS); \
+	    echo "== PostgreSQL, $$day =="; CMS_TEST_TODAY=$$day $(BIN)/pytest $(UNIT) $(XDIST) $(PYTEST_ARGS); \
 	  done
 
 bench: install

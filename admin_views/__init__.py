@@ -1,7 +1,7 @@
 """Flask-Admin over every entity: configuration only; refusals and rules come from models/."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_admin import Admin
 from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
@@ -9,7 +9,6 @@ from flask_admin.theme import Bootstrap4Theme
 from admin_views import contracts, customers, meters, premises, processes, readings, tariffs, users
 from admin_views.base import CmsIndexView
 from models.base import db
-from portal.headers import csp_nonce
 
 CATEGORIES = [
     ("Customers", customers.VIEWS),
@@ -23,10 +22,16 @@ CATEGORIES = [
 ]
 
 
+def _csp_nonce() -> str:
+    # The request's nonce, from the template global the portal registers with its CSP (portal/headers.py):
+    # looked up when a page renders, so the admin needs no import of the portal.
+    return current_app.jinja_env.globals["csp_nonce"]()
+
+
 def init_admin(app: Flask) -> Admin:
     # The default swatch: the others load Google fonts, and Watt CMS serves everything itself.
     admin = Admin(app, name="Watt CMS data", theme=Bootstrap4Theme(swatch="default", fluid=True),
-                  index_view=CmsIndexView(name="Overview", url="/admin"), csp_nonce_generator=csp_nonce)
+                  index_view=CmsIndexView(name="Overview", url="/admin"), csp_nonce_generator=_csp_nonce)
     for category, views in CATEGORIES:
         for view_class, model, name in views:
             admin.add_view(view_class(model, db, name=name, category=category,

@@ -1,4 +1,5 @@
-"""The admin's shared behaviour: role checks, CSRF, masking, readable refusals, CSV export."""
+"""The admin's shared behaviour: role checks, CSRF, masking, readable refusals, CSV export, nothing written
+that an operation owns (admin_views.owned), and one unit of work per custom action (`CmsModelView.apply`)."""
 from __future__ import annotations
 
 import logging
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 from enum import Enum
 
 import sqlalchemy as sa
-from flask import abort, flash, g, has_request_context, request
+from flask import abort, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext, ngettext
@@ -26,6 +27,7 @@ from flask_admin.form import Select2Field
 from flask_admin.model import filters, typefmt
 from flask_admin.model.form import converts
 from flask_admin.tools import rec_getattr
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from markupsafe import Markup
@@ -33,16 +35,36 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import validators
 
+from admin_views.owned import OWNED_ROWS, owned_on_create, owned_on_edit
 from models.base import db
+from models.csv_cells import csv_cell
 from models.customers.entities import is_masked, mask_number
 from models.errors import DATABASE_REFUSED, DomainError
-from models.transactions import as_refusal
+from models.params import ID_MAX, optional_int
+from models.transactions import as_refusal, transaction
 from models.users.entities import RoleName
-from portal.auth import ANY_STAFF, has_any_role, refuse
-from portal.params import ID_MAX, optional_int
-from reports.exports import csv_cell
+from models.users.roles import ANY_STAFF, holds_any_role
 
 log = logging.getLogger(__name__)
+
+
+def has_any_role(*roles: str) -> bool:
+    return holds_any_role(current_user, *roles)
+
+
+def refuse():
+    """Anonymous users go to the login page and come back; signed-in users without the role get 403 (as
+    the portal's pages answer)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("security.login", next=request.full_path))
+    abort(403)
+
+
+def _without(form_class: type, names) -> type:
+    for name in names:
+        if hasattr(form_class, name):
+            delattr(form_class, name)
+    return form_class
 
 
 class RoleGuard:
@@ -311,10 +333,34 @@ class CmsModelView(RoleGuard, ModelView):
     def _may_write(self) -> bool:
         return has_any_role(*self.write_roles)
 
-    can_create = property(lambda self: self._may_write() and self.allow_create)
-    can_edit = property(lambda self: self._may_write() and self.allow_edit)
-    can_delete = property(lambda self: self._may_write() and self.allow_delete)
+    def _may_change_rows(self) -> bool:
+        return self._may_write() and self.model not in OWNED_ROWS
+
+    # Rows an operation owns (admin_views.owned) are read-only whatever a view says.
+    can_create = property(lambda self: self._may_change_rows() and self.allow_create)
+    can_edit = property(lambda self: self._may_change_rows() and self.allow_edit)
+    can_delete = property(lambda self: self._may_change_rows() and self.allow_delete)
     allow_create = allow_edit = allow_delete = True
+
+    def get_create_form(self):
+        # Fields an operation owns are never in a form, whatever form_columns lists (admin_views.owned).
+        return _without(super().get_create_form(), owned_on_create(self.model))
+
+    def get_edit_form(self):
+        return _without(super().get_edit_form(), owned_on_edit(self.model))
+
+    def apply(self, work, form=None):
+        """Run a change an admin action makes through operations as one unit of work
+        (models.transactions.transaction) and return its result; None when it was refused: the refusal is
+        flashed and, with a form, shown at its field. Every custom action and form of the admin uses this.
+        """
+        g.cms_admin_form = form
+        try:
+            with transaction():
+                return work()
+        except DomainError as exc:
+            self.handle_view_exception(exc)
+            return None
 
     def _export_data(self):
         count, rows = super()._export_data()

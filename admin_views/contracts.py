@@ -10,7 +10,6 @@ from admin_views.base import CmsModelView, ReadOnlyView
 from models.base import db
 from models.contracts.entities import Contract, ContractVersion
 from models.contracts.operations import change_contract_terms
-from models.errors import DomainError
 from models.tariffs.entities import Tariff
 
 
@@ -55,17 +54,10 @@ class ContractView(CmsModelView):
                                tariff=current.tariff if current else None,
                                contracted_power_va=current.contracted_power_va if current else None)
         if form.validate_on_submit():
-            try:
-                version = change_contract_terms(
-                    db.session, contract, form.effective_from.data, form.reason.data,
-                    tariff=form.tariff.data, contracted_power_va=form.contracted_power_va.data)
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                if exc.field in form:
-                    form[exc.field].errors = [*form[exc.field].errors, exc.message]
-                flash(str(exc), "error")
-            else:
+            version = self.apply(lambda: change_contract_terms(
+                db.session, contract, form.effective_from.data, form.reason.data,
+                tariff=form.tariff.data, contracted_power_va=form.contracted_power_va.data), form)
+            if version is not None:
                 flash(f"Contract {contract} now has version {version.version_no} from {version.valid_from}.",
                       "success")
                 return redirect(url_for(".details_view", id=contract.id))

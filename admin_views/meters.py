@@ -33,17 +33,12 @@ class MeterView(CmsModelView):
                             ("store", "store.code")]
     column_labels = {"number": "Meter number", "store.code": "Store", "model.manufacturer": "Manufacturer"}
     column_default_sort = "number"
-    form_columns = ["number", "model", "status", "store", "manufactured_year", "last_calibrated_on",
-                    "next_calibration_due"]
+    # A new meter is in store; its store and calibration then move only through movements, installations
+    # and calibrations, so the edit form leaves them out (admin_views.owned.SET_ON_ENTRY).
+    form_columns = ["number", "model", "store", "manufactured_year", "last_calibrated_on", "next_calibration_due"]
     form_ajax_refs = {"model": {"fields": ["manufacturer", "model_code"], "page_size": 10}}
     inline_models = [(Register, {"form_columns": ["id", "code", "usage_type", "digits", "decimals", "multiplier",
                                                   "stream"]})]
-
-    def edit_form(self, obj=None):
-        # A meter's status moves only through movements and installations, never by hand.
-        form = super().edit_form(obj)
-        del form.status
-        return form
 
 
 class RegisterView(CmsModelView):
@@ -59,17 +54,14 @@ class ControlDeviceView(CmsModelView):
     column_filters = ["kind", "rating_amperes"]
 
 
-class InstallationView(CmsModelView):
+class InstallationView(ReadOnlyView):
+    """Meters and control devices go in and out through install_meter and its kin, which check the site and
+    the meter and record the readings."""
+
     column_list = ["service_point", "meter_point", "meter", "control_device", "installed_on", "removed_on"]
     column_searchable_list = ["service_point.spn"]
     column_filters = ["installed_on", "removed_on"]
     column_labels = {"service_point.spn": "SPN"}
-    form_ajax_refs = {
-        "service_point": {"fields": ["spn"], "page_size": 10},
-        "meter_point": {"fields": ["position"], "page_size": 10},
-        "meter": {"fields": ["number"], "page_size": 10},
-        "control_device": {"fields": ["serial"], "page_size": 10},
-    }
 
 
 class CalibrationView(ReadOnlyView):

@@ -36,7 +36,7 @@ class ServicePointView(CmsModelView):
                             ("route", "route.code")]
     column_labels = {"spn": "SPN", "route.code": "Route"}
     column_default_sort = "spn"
-    form_columns = ["spn", "status", "property", "meter_point", "route", "itinerary", "reading_sequence",
+    form_columns = ["spn", "property", "meter_point", "route", "itinerary", "reading_sequence",
                     "supply_voltage", "feeder", "transformer", "created_on"]
     form_ajax_refs = {
         "property": {"fields": ["address", "city"], "page_size": 10},

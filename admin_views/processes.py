@@ -1,7 +1,8 @@
 from admin_views.base import ReadOnlyView
-from models.process.entities import HumanTask, ProcessDefinition, ProcessInstance, StatusChange
+from models.process.entities import HumanTask, ProcessDefinition, ProcessInstance
 from models.requests.entities import CustomerRequest
 from models.service_orders.entities import ServiceOrder
+from models.statuses import StatusChange
 
 
 class ProcessDefinitionView(ReadOnlyView):

@@ -35,7 +35,7 @@ def main() -> None:
         db.session.commit()
         for model, first in ((single, 30_001), (tou, 900_001)):
             started = time.perf_counter()
-            register_meter_batch(db.session, first, first + args.count - 1, model.id, store.id, "DO-BENCH", "bench")
+            register_meter_batch(db.session, first, first + args.count - 1, model.id, store.id, "DO-BENCH")
             db.session.commit()
             elapsed = time.perf_counter() - started
             registers = 4 if model.time_of_use else 1

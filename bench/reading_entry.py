@@ -19,7 +19,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from instance import cms, prepare  # noqa: E402  bench/instance.py
-
 from models.clock import today as clock_today  # noqa: E402
 
 
@@ -45,7 +44,7 @@ def main() -> None:
     with app.app_context():
         route = db.session.scalar(sa.select(ReadingRoute).join(ServicePoint, ServicePoint.route_id == ReadingRoute.id)
                                   .group_by(ReadingRoute.id).order_by(sa.func.count().desc()).limit(1))
-        cycle = open_cycle(db.session, route, clock_today().replace(day=1), "bench", clock_today())
+        cycle = open_cycle(db.session, route, clock_today().replace(day=1), clock_today())
         db.session.commit()
         orders = [(o.id, o.previous_value, o.expected_low, o.expected_high) for o in cycle.orders
                   if o.previous_value is not None][:args.runs]

@@ -16,7 +16,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from instance import cms, prepare  # noqa: E402  bench/instance.py
-
 from models.clock import today as clock_today  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,13 +75,13 @@ def main() -> None:
               f"{db.engine.dialect.name}")
         started = time.perf_counter()
         parsed = read_csv(text)
-        result = import_readings(db.session, parsed, "bench", "bench.csv")
+        result = import_readings(db.session, parsed, "bench.csv")
         db.session.commit()
         elapsed = time.perf_counter() - started
         print(f"  imported {result.imported:,} ({result.anomalies:,} with anomalies) in {elapsed:.1f} s: "
               f"{result.imported / elapsed:,.0f} readings/s")
         started = time.perf_counter()
-        again = import_readings(db.session, read_csv(text), "bench", "bench.csv")
+        again = import_readings(db.session, read_csv(text), "bench.csv")
         print(f"  the same file again: {again.unchanged:,} unchanged, {again.imported} imported, "
               f"{time.perf_counter() - started:.1f} s")
 

@@ -44,7 +44,7 @@ def main() -> None:
     with app.app_context():
         deploy_shipped(db.session)
         spn = db.session.scalar(sa.select(sa.text("spn")).select_from(sa.text("service_points")).limit(1))
-        template = open_customer_request(db.session, "bench", RequestType.NEW_CONNECTION, spn=spn)
+        template = open_customer_request(db.session, RequestType.NEW_CONNECTION, spn=spn)
         db.session.commit()
         instance = db.session.scalar(sa.select(ProcessInstance))
         task = instance.tasks[0]

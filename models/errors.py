@@ -29,6 +29,10 @@ class InvalidTransition(DomainError):
     pass
 
 
+class NotFound(DomainError):
+    """No record has the key the caller gave; a page of that one record answers 404."""
+
+
 def _label(name: str | None) -> str:
     return (name or "").replace("_", " ").strip().capitalize()
 

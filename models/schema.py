@@ -26,11 +26,11 @@ from models.process.entities import (  # noqa: F401
     ProcessDefinition,
     ProcessInstance,
     SavedFilter,
-    StatusChange,
 )
 from models.readings.entities import Reading, ReadingAnomaly, ReadingRule  # noqa: F401
 from models.requests.entities import CustomerRequest  # noqa: F401
 from models.service_orders.entities import ServiceOrder  # noqa: F401
+from models.statuses import StatusChange  # noqa: F401
 from models.tariffs.entities import Tariff, TariffComponent, TariffVersion  # noqa: F401
 from models.users.entities import Role, User  # noqa: F401
 from models.users.tokens import ApiToken  # noqa: F401

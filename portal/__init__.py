@@ -9,6 +9,7 @@ from flask import Flask
 from models import clock, limits, schema  # noqa: F401  every table registered before anything maps or migrates
 from models.audit import recorder
 from models.base import db, tune_sqlite
+from models.billing.operations import guard_issued_bills
 from portal.config import load_config
 from portal.edges import reads_only
 from portal.extensions import csrf, limiter, migrate, rest_api, security, user_datastore
@@ -48,6 +49,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         tune_sqlite(db.engine, reads_only)
     recorder.install()
     limits.install()
+    guard_issued_bills()   # an issued bill, its lines and document never change (models/billing/operations.py)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True,
                      render_item=_render_migration_type)
     csrf.init_app(app)

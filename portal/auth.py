@@ -19,17 +19,15 @@ from models.audit.recorder import Actor, acting_as, set_actor_provider
 from models.base import db
 from models.clock import now_utc
 from models.errors import DomainError
-from models.users.entities import RoleName
 from models.users.operations import check_password, end_sessions, note_failed_login, note_login, unlock_user
+from models.users.roles import ANY_STAFF, holds_any_role  # noqa: F401  ANY_STAFF: the portal's views import it here
 from portal.extensions import limiter, security
 
 mail = Mail()
 
-ANY_STAFF = (RoleName.ADMIN, RoleName.PROCESS_OWNER, RoleName.CLERK)
-
 
 def has_any_role(*roles: str) -> bool:
-    return current_user.is_authenticated and any(current_user.has_role(str(r)) for r in roles)
+    return holds_any_role(current_user, *roles)
 
 
 def refuse():

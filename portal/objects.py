@@ -8,11 +8,9 @@ from markupsafe import Markup
 
 from models.base import db
 from models.meters.entities import Meter
+from models.paging import MAX_PER_PAGE, PER_PAGE  # noqa: F401
+from models.paging import paginate as paginate_args
 from models.premises.entities import ServicePoint
-from portal.params import optional_int
-
-PER_PAGE = 50
-MAX_PER_PAGE = 200
 
 
 def spn_url(spn: str) -> str:
@@ -77,19 +75,8 @@ def object_link(object_type: str | None, object_id: int | None, text) -> Markup 
 
 
 def paginate(query: sa.Select, key=None):
-    """The page of `query` that ?page= asks for (the first when absent or not a number; past the end an
-    empty page that still knows the total), ?per_page= rows long (50 unless asked, 200 at most).
-
-    db.paginate keeps only the first column of each row: a query of several columns names its `key`
-    column, the page is counted and cut on that, and its rows are then read whole, in the query's order.
-    """
-    page = db.paginate(query if key is None else query.with_only_columns(key),
-                       page=optional_int(request.args.get("page")) or 1,
-                       per_page=optional_int(request.args.get("per_page")) or PER_PAGE,
-                       max_per_page=MAX_PER_PAGE, error_out=False)
-    if key is not None:
-        page.items = db.session.execute(query.where(key.in_(page.items))).all() if page.items else []
-    return page
+    """The page of `query` this request's ?page= and ?per_page= ask for (models.paging.paginate)."""
+    return paginate_args(query, request.args, key)
 
 
 def install(app: Flask) -> None:

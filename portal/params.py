@@ -6,16 +6,16 @@ range of the database's integer ids; dates lie in the business window of models.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from models.clock import today
 from models.errors import DomainError
-from models.limits import EARLIEST_DAY, check_business_date, latest_day
+from models.limits import check_business_date
 
-ID_MAX = 2**31 - 1          # the largest id an Integer primary key holds on PostgreSQL
+# The forgiving readers live below the web layers, where the admin and the reports read them too.
+from models.params import ID_MAX, date_range, optional_date, optional_int  # noqa: F401
 
 
 class IdConverter(IntegerConverter):
@@ -23,24 +23,6 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=ID_MAX, signed=False):  # noqa: A002  werkzeug's names
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
-def optional_int(value: str | None, high: int = ID_MAX) -> int | None:
-    """A whole number of ASCII digits up to `high`, or None when it is empty or anything else."""
-    value = (value or "").strip() if isinstance(value, str) else ""
-    if not (value.isascii() and value.isdigit()) or len(value) > 12:
-        return None
-    number = int(value)
-    return number if number <= high else None
-
-
-def optional_date(value: str | None, default: date | None = None) -> date | None:
-    """A YYYY-MM-DD value inside the business window, or the default when it is empty or anything else."""
-    try:
-        day = date.fromisoformat(value) if isinstance(value, str) and value else None
-    except ValueError:
-        return default
-    return day if day is not None and EARLIEST_DAY <= day <= latest_day() else default
 
 
 def form_date(value, field: str, default: date | None = None) -> date | None:
@@ -54,12 +36,6 @@ def form_date(value, field: str, default: date | None = None) -> date | None:
     except ValueError as exc:
         raise DomainError("must be a date (YYYY-MM-DD)", field) from exc
     return check_business_date(day, field)
-
-
-def date_range(args, days: int) -> tuple[date, date]:
-    """The report interval from `date_from`/`date_to`; by default the last `days` days up to today."""
-    date_to = optional_date(args.get("date_to"), today())
-    return optional_date(args.get("date_from"), date_to - timedelta(days=days)), date_to
 
 
 def refuse_malformed_input() -> None:

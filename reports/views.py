@@ -1,21 +1,23 @@
 """/reports pages: queries (reports.queries) -> figures (reports.figures) -> pages and CSV."""
 from __future__ import annotations
 
+from functools import wraps
 from pathlib import Path
 
 import plotly
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request, send_from_directory
+from flask import Blueprint, abort, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user
 
 from models.base import db
 from models.clock import today
 from models.limits import EARLIEST_DAY, latest_day
 from models.meters.entities import Store, UsageType
+from models.paging import paginate
+from models.params import date_range, optional_date, optional_int
 from models.premises.entities import ReadingRoute
 from models.readings.entities import AnomalyCode, AnomalyStatus, ReadingAnomaly
-from portal.auth import ANY_STAFF, roles_allowed
-from portal.objects import paginate
-from portal.params import date_range, optional_date, optional_int
+from models.users.roles import ANY_STAFF, holds_any_role
 from reports.exports import csv_response
 from reports.figures import MONTHS, anomaly_chart, calibration_chart, completeness_chart
 from reports.queries import calibration_due_by_month, calibration_due_in_month
@@ -25,15 +27,26 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data"
 
 
+def staff_only(view):
+    """Anonymous users go to the login page and come back; signed-in users without a staff role get 403
+    (as the portal's pages answer)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("security.login", next=request.full_path))
+        if not holds_any_role(current_user, *ANY_STAFF):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
 @bp.get("/plotly.min.js")
 def plotly_js():
     return send_from_directory(PLOTLY_JS, "plotly.min.js", max_age=86400)
 
 
-
-
 @bp.get("/calibration")
-@roles_allowed(*ANY_STAFF)
+@staff_only
 def calibration():
     args = request.args
     year = optional_int(args.get("year"), high=latest_day().year) or today().year
@@ -66,7 +79,7 @@ def _reading_filters(args) -> dict:
 
 
 @bp.get("/reading-anomalies")
-@roles_allowed(*ANY_STAFF)
+@staff_only
 def reading_anomalies():
     args = request.args
     date_from, date_to = date_range(args, days=365)
@@ -82,7 +95,7 @@ def reading_anomalies():
                              for r in rows for a in [r.ReadingAnomaly]])
     table = anomaly_counts(db.session, date_from, date_to, group, **filters)
     routes = db.session.scalars(sa.select(ReadingRoute).order_by(ReadingRoute.code)).all()
-    page = paginate(anomaly_select(date_from, date_to, **filters), key=ReadingAnomaly.id)
+    page = paginate(anomaly_select(date_from, date_to, **filters), args, key=ReadingAnomaly.id)
     return render_template("reports/reading_anomalies.html", chart=anomaly_chart(table, group), table=table,
                            page=page, routes=routes,
                            codes=list(AnomalyCode), statuses=list(AnomalyStatus), groupings=sorted(GROUPINGS),
@@ -90,7 +103,7 @@ def reading_anomalies():
 
 
 @bp.get("/reading-completeness")
-@roles_allowed(*ANY_STAFF)
+@staff_only
 def reading_completeness():
     args = request.args
     period_from, period_to = date_range(args, days=365)

@@ -80,9 +80,22 @@ def clock():
 
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("CMS_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return worker_database(url, worker) if worker else url
+
+
+def worker_database(url: str, worker: str) -> str:
+    """Each pytest-xdist worker gets its own PostgreSQL database beside the configured one."""
+    base = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def reset_schema(url: str) -> None:
@@ -173,11 +186,10 @@ def request_process(db, make, shipped):
     """Register a request of a type and start the customer request process for it."""
     def _start(request_type=RequestType.NEW_CONNECTION):
         contract = make.contract()
-        request = register_request(db.session, request_type, "clerk@example.com",
-                                   customer_id=contract.account.customer_id,
+        request = register_request(db.session, request_type, customer_id=contract.account.customer_id,
                                    service_point_id=contract.service_point_id)
-        instance = start_instance(db.session, "customer_request", "clerk@example.com", "customer_request",
-                                  request.id, {"request_type": request_type.value})
+        instance = start_instance(db.session, "customer_request", "customer_request", request.id,
+                                  {"request_type": request_type.value})
         return request, instance
     return _start
 

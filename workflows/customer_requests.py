@@ -15,7 +15,7 @@ from workflows.runtime import deliver_message, start_instance
 PROCESS_KEY = "customer_request"
 
 
-def open_customer_request(session: Session, by: str, request_type: RequestType, *, spn: str | None = None,
+def open_customer_request(session: Session, request_type: RequestType, *, spn: str | None = None,
                           customer_no: str | None = None, channel: Channel = Channel.COUNTER, description: str = "",
                           requested_power_va: int | None = None) -> CustomerRequest:
     """Find the service point (SPN) and/or customer (ID Pelanggan), register the request, start its process."""
@@ -39,10 +39,10 @@ def open_customer_request(session: Session, by: str, request_type: RequestType, 
         raise DomainError("give the service point number or the customer's ID Pelanggan", "spn")
     if request_type is not RequestType.NEW_CONNECTION and service_point is None:
         raise DomainError("this kind of request needs the service point", "spn")
-    request = register_request(session, request_type, by, customer_id=customer.id if customer else None,
+    request = register_request(session, request_type, customer_id=customer.id if customer else None,
                                service_point_id=service_point.id if service_point else None, channel=channel,
                                description=description, requested_power_va=requested_power_va)
-    start_instance(session, PROCESS_KEY, by, "customer_request", request.id, {"request_type": request_type.value})
+    start_instance(session, PROCESS_KEY, "customer_request", request.id, {"request_type": request_type.value})
     return request
 
 
@@ -57,9 +57,9 @@ def _same_contract(service_point: ServicePoint, active: Contract | None, named: 
                           f"its contract now is {active.customer_no}", "customer_no")
 
 
-def record_fee_payment(session: Session, request: CustomerRequest, reference: str, by: str) -> None:
+def record_fee_payment(session: Session, request: CustomerRequest, reference: str) -> None:
     """The cashier's receipt of the connection fee: the process waiting for it moves on."""
     if not (reference or "").strip():
         raise DomainError("the payment reference is required", "reference")
-    deliver_message(session, "payment_received", "customer_request", request.id, by,
+    deliver_message(session, "payment_received", "customer_request", request.id,
                     {"reference": reference.strip(), "amount": str(request.fee_amount or "")})

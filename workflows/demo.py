@@ -7,11 +7,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.audit.recorder import record_bulk
+from models.audit.recorder import Actor, acting_as, record_bulk
 from models.clock import today
 from models.premises.entities import ServicePoint
-from models.process.entities import HumanTask, ProcessInstance, StatusChange, TaskState
+from models.process.entities import HumanTask, ProcessInstance, TaskState
 from models.requests.entities import Channel, RequestType
+from models.statuses import StatusChange
 from models.users.entities import User
 from workflows.customer_requests import open_customer_request
 from workflows.runtime import claim_task, complete_task, deliver_message
@@ -34,13 +35,22 @@ ANSWERS = {
 }
 
 
+DEMO = Actor(None, "demo-data")
+
+
 def _worker(users: dict[str, User], role: str) -> User:
     return users["owner@example.com"] if role == "process_owner" else users["clerk@example.com"]
 
 
 def load_demo_requests(session: Session, count: int, seed: int) -> dict[str, int]:
+    """The requests are registered by "demo-data" and their tasks worked by the demo's clerk and owner."""
+    with acting_as(DEMO):
+        return _load(session, count, seed)
+
+
+def _load(session: Session, count: int, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
-    deploy_shipped(session, "demo-data")
+    deploy_shipped(session)
     users = {u.email: u for u in session.scalars(sa.select(User))}
     spns = session.scalars(sa.select(ServicePoint.spn).order_by(ServicePoint.id).limit(5000)).all()
     if not spns or "clerk@example.com" not in users:
@@ -48,12 +58,12 @@ def load_demo_requests(session: Session, count: int, seed: int) -> dict[str, int
     for _ in range(count):
         request_type = rng.choices([t for t, _ in TYPES], weights=[w for _, w in TYPES])[0]
         power = rng.choice([1300, 2200, 3500]) if request_type is RequestType.POWER_CHANGE else None
-        request = open_customer_request(session, "demo-data", request_type, spn=rng.choice(spns),
+        request = open_customer_request(session, request_type, spn=rng.choice(spns),
                                         channel=rng.choice(list(Channel)), requested_power_va=power)
         for _step in range(rng.randrange(0, 8)):
             if request.status.value == "awaiting_payment":
                 if rng.random() < 0.6:
-                    deliver_message(session, "payment_received", "customer_request", request.id, "demo-data")
+                    deliver_message(session, "payment_received", "customer_request", request.id)
                     continue
                 break
             task = session.scalar(sa.select(HumanTask).where(HumanTask.object_id == request.id,
@@ -61,7 +71,9 @@ def load_demo_requests(session: Session, count: int, seed: int) -> dict[str, int
                                                              HumanTask.state == TaskState.OPEN))
             if task is None:
                 break
-            complete_task(session, task.id, _worker(users, task.role), ANSWERS[task.bpmn_id](rng))
+            worker = _worker(users, task.role)
+            with acting_as(Actor(worker.id, worker.email)):
+                complete_task(session, task.id, worker, ANSWERS[task.bpmn_id](rng))
         for task in session.scalars(sa.select(HumanTask).where(HumanTask.object_id == request.id,
                                                                HumanTask.object_type == "customer_request")):
             if task.state is TaskState.OPEN and task.role == "clerk" and rng.random() < 0.3:

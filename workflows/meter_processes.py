@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models.clock import today
 from models.errors import DomainError
 from models.meters.entities import Installation, Meter, MeterStatus, Store, StoreKind
-from models.meters.installations import current_meter_installation
+from models.meters.queries import current_meter_installation
 from models.premises.entities import ServicePoint
 from models.process.entities import InstanceStatus, ProcessDefinition, ProcessInstance
 from workflows.runtime import start_instance
@@ -17,8 +17,8 @@ from workflows.runtime import start_instance
 CALIBRATION = "meter_calibration"
 
 
-def start_calibrations(session: Session, numbers: list[str], lab_store: str, return_store: str,
-                       by: str) -> list[ProcessInstance]:
+def start_calibrations(session: Session, numbers: list[str], lab_store: str,
+                       return_store: str) -> list[ProcessInstance]:
     """One calibration process per meter; every meter must qualify or none starts."""
     stores = {s.code: s for s in session.scalars(sa.select(Store).where(Store.code.in_([lab_store, return_store])))}
     if lab_store not in stores or stores[lab_store].kind is not StoreKind.LABORATORY:
@@ -40,7 +40,7 @@ def start_calibrations(session: Session, numbers: list[str], lab_store: str, ret
             problems.append(f"{number}: already has a calibration running")
     if problems:
         raise DomainError(f"no calibration started; {'; '.join(problems[:20])}", "meters")
-    return [start_instance(session, CALIBRATION, by, "meter", meters[n].id,
+    return [start_instance(session, CALIBRATION, "meter", meters[n].id,
                            {"lab_store": lab_store, "return_store": return_store, "meter_number": n})
             for n in numbers]
 
@@ -55,7 +55,7 @@ def running_replacement(session: Session, service_point_id: int) -> int | None:
         ProcessInstance.status == InstanceStatus.RUNNING, ProcessDefinition.key == REPLACEMENT))
 
 
-def start_meter_replacement(session: Session, service_point: ServicePoint, reason: str, by: str) -> ProcessInstance:
+def start_meter_replacement(session: Session, service_point: ServicePoint, reason: str) -> ProcessInstance:
     """Started by a clerk, by a calibration falling due, or by a reading anomaly."""
     if current_meter_installation(session, service_point.id) is None:
         raise DomainError(f"service point {service_point.spn} has no meter to replace", "service_point")
@@ -63,10 +63,10 @@ def start_meter_replacement(session: Session, service_point: ServicePoint, reaso
     if running:
         raise DomainError(f"service point {service_point.spn} already has a meter replacement running (#{running})",
                           "service_point")
-    return start_instance(session, REPLACEMENT, by, "service_point", service_point.id, {"reason": reason})
+    return start_instance(session, REPLACEMENT, "service_point", service_point.id, {"reason": reason})
 
 
-def start_due_replacements(session: Session, within_days: int, by: str = "calibration due") -> list[int]:
+def start_due_replacements(session: Session, within_days: int) -> list[int]:
     """Installed meters whose calibration falls due get a replacement (they go to the lab when changed)."""
     horizon = today() + timedelta(days=within_days)
     rows = session.execute(sa.select(Installation.service_point_id, Meter.number)
@@ -81,5 +81,5 @@ def start_due_replacements(session: Session, within_days: int, by: str = "calibr
         if service_point_id in busy:
             continue
         sp = session.get(ServicePoint, service_point_id)
-        started.append(start_meter_replacement(session, sp, f"calibration of meter {number} falls due", by).id)
+        started.append(start_meter_replacement(session, sp, f"calibration of meter {number} falls due").id)
     return started

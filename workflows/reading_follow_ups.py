@@ -15,12 +15,13 @@ from models.premises.entities import ServicePoint
 from models.readings.entities import AnomalyFollowUp, AnomalyStatus, FollowUpAction, Reading, ReadingAnomaly
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
 from models.service_orders.operations import create_service_order
+from models.statuses import move_status
 from workflows.meter_processes import running_replacement, start_meter_replacement
 
 OPEN_ORDER = (ServiceOrderStatus.CREATED, ServiceOrderStatus.ASSIGNED, ServiceOrderStatus.IN_PROGRESS)
 
 
-def follow_up_anomalies(session: Session, anomaly_ids: list[int] | None, by: str) -> dict[str, int]:
+def follow_up_anomalies(session: Session, anomaly_ids: list[int] | None) -> dict[str, int]:
     """Follow up the given open anomalies (None: every open one); returns what was started and linked."""
     rules = {rule.code: rule.action for rule in session.scalars(sa.select(AnomalyFollowUp)
                                                                 .where(AnomalyFollowUp.active.is_(True)))}
@@ -41,8 +42,7 @@ def follow_up_anomalies(session: Session, anomaly_ids: list[int] | None, by: str
         if rules[anomaly.code] is FollowUpAction.INSPECTION_ORDER:
             order = orders.get(service_point_id) or _open_inspection(session, service_point_id)
             if order is None:
-                order = create_service_order(session, ServiceOrderType.INSPECTION, by,
-                                             service_point_id=service_point_id)
+                order = create_service_order(session, ServiceOrderType.INSPECTION, service_point_id=service_point_id)
                 counts["inspection_orders"] += 1
             else:
                 counts["linked"] += 1
@@ -53,13 +53,13 @@ def follow_up_anomalies(session: Session, anomaly_ids: list[int] | None, by: str
             if instance_id is None:
                 service_point = session.get(ServicePoint, service_point_id)
                 instance_id = start_meter_replacement(session, service_point,
-                                                      f"reading anomaly: {anomaly.code.value}", by).id
+                                                      f"reading anomaly: {anomaly.code.value}").id
                 counts["meter_replacements"] += 1
             else:
                 counts["linked"] += 1
             instances[service_point_id] = instance_id
             anomaly.process_instance_id = instance_id
-        anomaly.status = AnomalyStatus.FOLLOW_UP
+        move_status(session, anomaly, AnomalyStatus.FOLLOW_UP, what=f"anomaly {anomaly.id} ({anomaly.code})")
     session.flush()
     return counts
 
@@ -70,18 +70,18 @@ def _open_inspection(session: Session, service_point_id: int) -> ServiceOrder | 
         ServiceOrder.status.in_(OPEN_ORDER)).limit(1))
 
 
-def enter_reading(session: Session, order, value: str, note: str | None, read_on, by: str):
+def enter_reading(session: Session, order, value: str, note: str | None, read_on):
     """A reading typed on the entry screen, and the follow-up work its anomalies call for."""
     from models.readings.cycles import enter_order_reading
-    reading = enter_order_reading(session, order, value, note, read_on, by)
+    reading = enter_order_reading(session, order, value, note, read_on)
     if reading is not None and reading.anomalies:
-        follow_up_anomalies(session, [a.id for a in reading.anomalies], by)
+        follow_up_anomalies(session, [a.id for a in reading.anomalies])
     return reading
 
 
-def close_reading_cycle(session: Session, cycle, by: str) -> dict[str, int]:
+def close_reading_cycle(session: Session, cycle) -> dict[str, int]:
     """Close a cycle with its estimates, then follow up what the readers noted."""
     from models.readings.cycles import close_cycle
-    counts = close_cycle(session, cycle, by)
-    follow_up_anomalies(session, None, by)
+    counts = close_cycle(session, cycle)
+    follow_up_anomalies(session, None)
     return counts

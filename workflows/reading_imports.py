@@ -12,32 +12,34 @@ from dataclasses import asdict
 
 from sqlalchemy.orm import Session
 
+from models.audit.recorder import acting_name
 from models.clock import now_utc
 from models.errors import DomainError
 from models.readings.cycles import fulfil_orders, note_orders
-from models.readings.entities import IMPORT_TRANSITIONS, ImportStatus, ReadingImport
+from models.readings.entities import ImportStatus, ReadingImport
 from models.readings.imports import ReadingImportRefused
 from models.readings.meter_data import MeterDataResult, import_file
-from models.statuses import check_transition
+from models.statuses import move_status
+from models.transactions import ConcurrentChange, DatabaseBusy, transaction
 from workflows.reading_follow_ups import follow_up_anomalies
 
 log = logging.getLogger(__name__)
 
 
-def import_reading_file(session: Session, name: str, data: bytes, by: str, service_point: str | None = None,
+def import_reading_file(session: Session, name: str, data: bytes, service_point: str | None = None,
                         progress=None) -> tuple[MeterDataResult, dict]:
-    result = import_file(session, name, data, by, service_point, progress)
+    result = import_file(session, name, data, service_point, progress)
     answered = fulfil_orders(session, result.register_ids) if result.register_ids else 0
     noted = note_orders(session, result.notes_only) if result.notes_only else 0
-    follow_ups = follow_up_anomalies(session, None, by) if result.anomalies else {}
+    follow_ups = follow_up_anomalies(session, None) if result.anomalies else {}
     return result, {"orders_answered": answered, "orders_noted": noted, **follow_ups}
 
 
-def queue_reading_import(session: Session, filename: str, data: bytes, by: str,
+def queue_reading_import(session: Session, filename: str, data: bytes,
                          service_point: str | None = None) -> ReadingImport:
     if not data:
         raise DomainError("choose a file to import", "file")
-    job = ReadingImport(filename=filename[-200:] or "upload", content=data, by=by,
+    job = ReadingImport(filename=filename[-200:] or "upload", content=data, by=acting_name(),
                         service_point=(service_point or "").strip() or None)
     session.add(job)
     session.flush()
@@ -50,39 +52,47 @@ def import_task_id(job_id: int) -> str:
 
 
 def run_reading_import(session: Session, job_id: int, progress=None) -> ImportStatus:
-    """Run a queued import; a job already past the queue is left alone (a redelivered task)."""
+    """Run a queued import; a job already past the queue is left alone (a redelivered task).
+
+    An edge of its own (the worker's task calls it): the job's start commits first, so the page sees it
+    running; then the import and the job's end commit together, or the import rolls back whole and the
+    job's end is committed alone.
+    """
     job = session.get(ReadingImport, job_id)
     if job is None or job.status is not ImportStatus.QUEUED:
         return job.status if job else ImportStatus.FAILED
-    check_transition(IMPORT_TRANSITIONS, job.status, ImportStatus.RUNNING, f"import {job.id}")
-    job.status, job.phase = ImportStatus.RUNNING, "checking the file"
-    session.commit()
-    data, name, by, service_point = job.content, job.filename, job.by, job.service_point
+    with transaction():
+        move_status(session, job, ImportStatus.RUNNING, what=f"import {job.id}")
+        job.phase = "checking the file"
+    data, name, service_point = job.content, job.filename, job.service_point
     try:
-        result, after = import_reading_file(session, name, data, by, service_point, progress)
+        with transaction():
+            result, after = import_reading_file(session, name, data, service_point, progress)
+            return _finish(session, job_id, ImportStatus.DONE, {**asdict(result), **after}, None)
     except ReadingImportRefused as exc:
-        session.rollback()
-        return _finish(session, job_id, ImportStatus.REFUSED, {"problems": exc.problems, "count": exc.count,
-                                                               "partial": exc.partial}, str(exc))
+        problems = {"problems": exc.problems, "count": exc.count, "partial": exc.partial}
+        outcome = ImportStatus.REFUSED, problems, str(exc)
+    except (DatabaseBusy, ConcurrentChange) as exc:     # not the file's fault: the same file may go in later
+        log.warning("reading import %s: %s", job_id, exc)
+        outcome = ImportStatus.FAILED, None, f"the import failed: {exc}"
     except DomainError as exc:
-        session.rollback()
-        return _finish(session, job_id, ImportStatus.REFUSED, {"problems": [exc.message], "count": 1}, exc.message)
+        outcome = ImportStatus.REFUSED, {"problems": [exc.message], "count": 1}, exc.message
     except Exception as exc:  # noqa: BLE001  the page must hear of it; the worker log keeps the trace
-        session.rollback()
         log.exception("reading import %s failed", job_id)
-        return _finish(session, job_id, ImportStatus.FAILED, None, f"the import failed: {exc}")
-    return _finish(session, job_id, ImportStatus.DONE, {**asdict(result), **after}, None, keep_session=True)
+        outcome = ImportStatus.FAILED, None, f"the import failed: {exc}"
+    with transaction():
+        return _finish(session, job_id, *outcome)
 
 
-def _finish(session: Session, job_id: int, status: ImportStatus, summary, message, keep_session=False):
+def _finish(session: Session, job_id: int, status: ImportStatus, summary, message) -> ImportStatus:
     job = session.get(ReadingImport, job_id)
-    check_transition(IMPORT_TRANSITIONS, job.status, status, f"import {job.id}")
+    move_status(session, job, status, what=f"import {job.id}")
     if summary:
         summary.pop("register_ids", None)
         summary["notes_only"] = len(summary.get("notes_only") or [])
-    job.status, job.summary, job.message, job.finished_at = status, summary, message, now_utc()
+    job.summary, job.message, job.finished_at = summary, message, now_utc()
     job.phase, job.content = None, None
     processed = sum((summary or {}).get(k, 0) for k in ("readings", "intervals", "unchanged"))
     job.done = job.total = processed if status is ImportStatus.DONE else 0
-    session.commit()
+    session.flush()
     return status

@@ -17,9 +17,11 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
+from models.audit.recorder import acting_name
 from models.clock import business_zone, now_utc, today
 from models.errors import DomainError
 from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
+from models.statuses import check_transition, move_status
 from models.users.entities import RoleName, User
 from workflows import objects
 from workflows.engine import SERIALIZER, ParsedProcess, deserialize, parse_definition, serialize
@@ -28,6 +30,10 @@ from workflows.service_tasks import RuntimeContext
 
 _parsed: dict[int, ParsedProcess] = {}   # definitions never change once deployed
 TIMER_EVENTS = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
+P = InstanceStatus
+# What a process owner may do by hand: completing and failing are the engine's, and an instance in error
+# runs again only through a retry, which runs the failed step again.
+BY_HAND = {P.RUNNING: {P.SUSPENDED, P.CANCELLED}, P.SUSPENDED: {P.RUNNING, P.CANCELLED}, P.ERROR: {P.CANCELLED}}
 
 
 def checksum(xml: bytes) -> str:
@@ -39,7 +45,7 @@ def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
                           .order_by(ProcessDefinition.version.desc()).limit(1))
 
 
-def deploy_definition(session: Session, xml: bytes, by: str, key: str | None = None,
+def deploy_definition(session: Session, xml: bytes, key: str | None = None,
                       process_id: str | None = None) -> tuple[ProcessDefinition, bool]:
     """Validate and store a new version; the same file again returns the current version unchanged."""
     parsed = parse_definition(xml, process_id)
@@ -50,7 +56,7 @@ def deploy_definition(session: Session, xml: bytes, by: str, key: str | None = N
         return latest, False
     definition = ProcessDefinition(key=key, version=(latest.version + 1) if latest else 1, name=parsed.name,
                                    bpmn_process_id=parsed.process_id, bpmn_xml=xml.decode("utf-8"),
-                                   checksum=digest, deployed_by=by)
+                                   checksum=digest, deployed_by=acting_name())
     session.add(definition)
     session.flush()
     _parsed[definition.id] = parsed
@@ -64,7 +70,7 @@ def parsed_definition(definition: ProcessDefinition) -> ParsedProcess:
 
 
 # ---------------------------------------------------------------- instances
-def start_instance(session: Session, key: str, by: str, object_type: str | None = None,
+def start_instance(session: Session, key: str, object_type: str | None = None,
                    object_id: int | None = None, data: dict | None = None) -> ProcessInstance:
     definition = latest_definition(session, key)
     if definition is None:
@@ -72,10 +78,10 @@ def start_instance(session: Session, key: str, by: str, object_type: str | None 
     parsed = parsed_definition(definition)
     instance = ProcessInstance(definition=definition, object_type=object_type, object_id=object_id,
                                status=InstanceStatus.RUNNING, state="", serializer_version=SERIALIZER.VERSION,
-                               started_by=by, waiting_messages=[])
+                               started_by=acting_name(), waiting_messages=[])
     session.add(instance)
     session.flush()
-    context = RuntimeContext(session, instance, by)
+    context = RuntimeContext(session, instance)
     workflow = parsed.new_workflow(context)
     # Seed data on the start task: data set on the workflow itself is not visible to tasks.
     start = workflow.get_next_task(state=SpiffState.READY)
@@ -85,8 +91,8 @@ def start_instance(session: Session, key: str, by: str, object_type: str | None 
     return instance
 
 
-def _load(session: Session, instance: ProcessInstance, by: str) -> tuple[BpmnWorkflow, RuntimeContext]:
-    context = RuntimeContext(session, instance, by)
+def _load(session: Session, instance: ProcessInstance) -> tuple[BpmnWorkflow, RuntimeContext]:
+    context = RuntimeContext(session, instance)
     return deserialize(instance.state, context), context
 
 
@@ -110,7 +116,8 @@ def _advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
         savepoint.commit()
     except (SpiffWorkflowException, DomainError) as exc:
         savepoint.rollback()
-        instance.status = InstanceStatus.ERROR
+        move_status(session, instance, InstanceStatus.ERROR, what=f"process {instance}", note=str(exc),
+                    instance_id=instance.id)
         instance.error_message = str(exc)
         instance.error_element = _failing_element(workflow, exc)
         instance.state = state_before
@@ -119,7 +126,7 @@ def _advance(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
     instance.error_message = instance.error_element = None
     _record_waiting(instance, workflow)
     if workflow.is_completed():
-        instance.status = InstanceStatus.COMPLETED
+        move_status(session, instance, InstanceStatus.COMPLETED, what=f"process {instance}", instance_id=instance.id)
         instance.ended_at = now_utc()
     instance.state = serialize(workflow)
     session.flush()
@@ -200,7 +207,7 @@ def complete_task(session: Session, task_id: int, user: User, data: dict,
     instance = task.instance
     if instance.status is not InstanceStatus.RUNNING:
         raise DomainError(f"process {instance} is {instance.status.value}", "task")
-    workflow, context = _load(session, instance, user.email)
+    workflow, context = _load(session, instance)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     values = validate_form(getattr(spiff_task.task_spec, "form", None), data)
     spiff_task.data.update(values)
@@ -248,7 +255,7 @@ def reassign_task(session: Session, task: HumanTask, to: User, by: User) -> None
 
 
 # ---------------------------------------------------------------- events
-def deliver_message(session: Session, name: str, object_type: str, object_id: int, by: str,
+def deliver_message(session: Session, name: str, object_type: str, object_id: int,
                     payload: dict | None = None) -> int:
     """Deliver a message (payment_received, field_work_done, ...) to the instances of an object waiting
     for it; returns how many caught it."""
@@ -259,7 +266,7 @@ def deliver_message(session: Session, name: str, object_type: str, object_id: in
     if not waiting:
         raise DomainError(f"no process of {object_type} #{object_id} is waiting for message '{name}'", "message")
     for instance in waiting:
-        workflow, context = _load(session, instance, by)
+        workflow, context = _load(session, instance)
         # The payload lands in the task data under the message's name.
         workflow.catch(BpmnEvent(MessageEventDefinition(name), {"payload": payload or {}, "result_var": name}))
         state_before = serialize(workflow)
@@ -273,7 +280,7 @@ def due_timer_instances(session: Session, now: datetime | None = None) -> list[i
         .order_by(ProcessInstance.next_timer_due)))
 
 
-def fire_timers(session: Session, instance_id: int, by: str = "timer") -> bool:
+def fire_timers(session: Session, instance_id: int) -> bool:
     """Wake one instance whose timer is due; idempotent (nothing due, nothing happens)."""
     instance = session.get(ProcessInstance, instance_id)
     if instance is None or instance.status is not InstanceStatus.RUNNING:
@@ -281,33 +288,30 @@ def fire_timers(session: Session, instance_id: int, by: str = "timer") -> bool:
     if instance.next_timer_due is None or instance.next_timer_due > now_utc():
         return False
     state_before = instance.state
-    workflow, context = _load(session, instance, by)
+    workflow, context = _load(session, instance)
     _advance(session, instance, workflow, context, state_before)
     return True
 
 
-def retry_instance(session: Session, instance: ProcessInstance, by: str) -> ProcessInstance:
+def retry_instance(session: Session, instance: ProcessInstance) -> ProcessInstance:
     if instance.status is not InstanceStatus.ERROR:
         raise DomainError(f"process {instance} is {instance.status.value}, not in error", "instance")
-    instance.status = InstanceStatus.RUNNING
+    move_status(session, instance, InstanceStatus.RUNNING, what=f"process {instance}", note="retried",
+                instance_id=instance.id)
     state_before = instance.state
-    workflow, context = _load(session, instance, by)
+    workflow, context = _load(session, instance)
     _advance(session, instance, workflow, context, state_before)
     return instance
 
 
-def set_instance_status(session: Session, instance: ProcessInstance, target: InstanceStatus, by: str,
-                        reason: str) -> None:
+def set_instance_status(session: Session, instance: ProcessInstance, target: InstanceStatus, reason: str) -> None:
     """Suspend, resume or cancel, with a reason."""
     if not (reason or "").strip():
         raise DomainError("a reason is required", "reason")
-    allowed = {InstanceStatus.RUNNING: {InstanceStatus.SUSPENDED, InstanceStatus.CANCELLED},
-               InstanceStatus.SUSPENDED: {InstanceStatus.RUNNING, InstanceStatus.CANCELLED},
-               InstanceStatus.ERROR: {InstanceStatus.CANCELLED}}
-    if target not in allowed.get(instance.status, set()):
-        raise DomainError(f"process {instance} cannot go from {instance.status.value} to {target.value}", "status")
-    instance.status = target
-    instance.error_message = f"{target.value} by {by}: {reason}" if target is not InstanceStatus.RUNNING else None
+    check_transition(BY_HAND, instance.status, target, f"process {instance}")
+    move_status(session, instance, target, what=f"process {instance}", note=reason, instance_id=instance.id)
+    resumed = target is InstanceStatus.RUNNING
+    instance.error_message = None if resumed else f"{target.value} by {acting_name()}: {reason}"
     if target is InstanceStatus.CANCELLED:
         instance.ended_at = now_utc()
         for task in instance.tasks:
@@ -340,12 +344,12 @@ def instance_picture(instance: ProcessInstance) -> dict:
             "data": {k: v for k, v in data.items() if not k.startswith("_")}}
 
 
-def retry_failed(session: Session, message: str, by: str) -> list[tuple[int, str]]:
+def retry_failed(session: Session, message: str) -> list[tuple[int, str]]:
     """Retry every instance in error with this message; report what each one did next."""
     report = []
     for instance in session.scalars(sa.select(ProcessInstance).where(
             ProcessInstance.status == InstanceStatus.ERROR, ProcessInstance.error_message == message)):
-        retry_instance(session, instance, by)
+        retry_instance(session, instance)
         if instance.status is InstanceStatus.ERROR:
             outcome = f"error again: {instance.error_message}"
         else:

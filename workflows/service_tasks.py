@@ -1,8 +1,8 @@
 """The allow-list: the only side effects a BPMN process may cause, each a call into models.*.operations.
 
 A service task names one of these by its camunda:topic; deploying a file that names anything else is
-refused. Each service receives the runtime context (session, instance, actor) and evaluated parameters
-and returns a dict that is merged into the task data.
+refused. Each service receives the runtime context (session, instance) and evaluated parameters and
+returns a dict that is merged into the task data; who acts is the edge's actor (models.audit.recorder).
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from models.clock import today
 from models.errors import DomainError
+from models.installations.operations import change_meter, parse_readings
 from models.meters.entities import Meter, MovementKind, Store
-from models.meters.installations import change_meter, current_meter_installation, parse_readings
 from models.meters.operations import move_meters, record_calibration, scrap_meter
+from models.meters.queries import current_meter_installation
 from models.premises.entities import ServicePoint
 from models.requests.entities import CustomerRequest, RequestStatus
 from models.requests.operations import change_request_status
@@ -31,7 +32,6 @@ from models.service_orders.operations import change_service_order_status, create
 class RuntimeContext:
     session: Session
     instance: object          # models.process.entities.ProcessInstance
-    actor: str
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def set_status(context: RuntimeContext, data: dict, status: str, note: str | Non
         target = RequestStatus(status)
     except ValueError as exc:
         raise DomainError(f"unknown request status '{status}'") from exc
-    change_request_status(context.session, obj, target, context.actor, note, context.instance.id)
+    change_request_status(context.session, obj, target, note, context.instance.id)
     return {"status": status}
 
 
@@ -84,7 +84,7 @@ def create_order(context: RuntimeContext, data: dict, order_type: str, planned_i
     else:
         raise DomainError("service orders are created for requests and service points")
     order = create_service_order(
-        context.session, ServiceOrderType(order_type), context.actor, service_point_id=service_point_id,
+        context.session, ServiceOrderType(order_type), service_point_id=service_point_id,
         request_id=request_id, planned_on=today() + timedelta(days=int(planned_in_days)))
     return {"service_order_id": order.id, "service_order_number": order.number}
 
@@ -95,8 +95,8 @@ def complete_order(context: RuntimeContext, data: dict, result: str) -> dict:
     if order is None:
         raise DomainError("this process has no service order to complete")
     if order.status is ServiceOrderStatus.CREATED:
-        change_service_order_status(context.session, order, ServiceOrderStatus.IN_PROGRESS, context.actor)
-    change_service_order_status(context.session, order, ServiceOrderStatus.COMPLETED, context.actor, result=result)
+        change_service_order_status(context.session, order, ServiceOrderStatus.IN_PROGRESS)
+    change_service_order_status(context.session, order, ServiceOrderStatus.COMPLETED, result=result)
     return {"service_order_status": order.status.value}
 
 
@@ -118,7 +118,7 @@ def replace_meter(context: RuntimeContext, data: dict, changed_on, old_readings:
         raise DomainError(f"service point {service_point.spn} has no meter to change")
     on = changed_on if isinstance(changed_on, date) else date.fromisoformat(str(changed_on))
     change_meter(context.session, service_point, new_meter, on, parse_readings(old_readings, current.meter),
-                 parse_readings(new_readings, new_meter), lab, context.actor,
+                 parse_readings(new_readings, new_meter), lab,
                  document_no=str(data.get("service_order_number") or "meter change"))
     return {"old_meter": current.meter.number, "new_meter": new_meter.number}
 
@@ -153,8 +153,7 @@ def move_meter(context: RuntimeContext, data: dict, kind: str, document_no: str,
         store_id = context.session.scalar(sa.select(Store.id).where(Store.code == store))
         if store_id is None:
             raise DomainError(f"unknown store '{store}'")
-    move_meters(context.session, MovementKind(kind), [meter.number], store_id, str(document_no), context.actor,
-                reason=reason)
+    move_meters(context.session, MovementKind(kind), [meter.number], store_id, str(document_no), reason=reason)
     return {"meter_status": meter.status.value}
 
 
@@ -162,7 +161,7 @@ def calibrate(context: RuntimeContext, data: dict, passed, tested_on, certificat
     """Record a laboratory test: a pass with its certificate and next due date, or a fail that rejects the meter."""
     meter = _meter(context)
     tested = tested_on if isinstance(tested_on, date) else date.fromisoformat(str(tested_on))
-    calibration = record_calibration(context.session, meter, bool(passed), tested, context.actor,
+    calibration = record_calibration(context.session, meter, bool(passed), tested,
                                      certificate=certificate, remarks=remarks)
     return {"meter_status": meter.status.value,
             "next_due": calibration.next_due.isoformat() if calibration.next_due else None}
@@ -171,7 +170,7 @@ def calibrate(context: RuntimeContext, data: dict, passed, tested_on, certificat
 def scrap(context: RuntimeContext, data: dict, note: str | None = None) -> dict:
     """Scrap the process's rejected meter."""
     meter = _meter(context)
-    scrap_meter(context.session, meter, context.actor, note)
+    scrap_meter(context.session, meter, note)
     return {"meter_status": meter.status.value}
 
 

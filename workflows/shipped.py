@@ -15,6 +15,6 @@ def shipped_files() -> dict[str, Path]:
     return {folder.name: folder / f"{folder.name}.bpmn" for folder in sorted(BPMN_DIR.iterdir()) if folder.is_dir()}
 
 
-def deploy_shipped(session: Session, by: str = "system") -> list[ProcessDefinition]:
+def deploy_shipped(session: Session) -> list[ProcessDefinition]:
     """Deploy every shipped process whose file differs from its latest version (idempotent)."""
-    return [deploy_definition(session, path.read_bytes(), by, key=key)[0] for key, path in shipped_files().items()]
+    return [deploy_definition(session, path.read_bytes(), key=key)[0] for key, path in shipped_files().items()]

@@ -60,5 +60,5 @@ def open_due_cycles_task() -> int:
     from models.clock import today
     from models.readings.cycles import open_due_cycles
     with transaction(Actor(None, "reading schedule")):
-        opened = open_due_cycles(db.session, today(), "reading schedule")
+        opened = open_due_cycles(db.session, today())
     return len(opened)

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import db
 from models.clock import now_utc
 from models.limits import IDENTIFIER
+from models.objects import business_object
+from models.statuses import transitions
 from models.types import MONEY, QUANTITY, RATE, UTCDateTime, enum_type, rule
 
 
@@ -44,6 +46,24 @@ class ChunkStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+transitions(BillStatus, {
+    BillStatus.DRAFT: {BillStatus.HELD, BillStatus.ISSUED, BillStatus.CANCELLED},
+    BillStatus.HELD: {BillStatus.ISSUED, BillStatus.CANCELLED},
+    BillStatus.ISSUED: {BillStatus.CANCELLED},
+})
+transitions(RunStatus, {
+    RunStatus.QUEUED: {RunStatus.RUNNING, RunStatus.FAILED},
+    RunStatus.RUNNING: {RunStatus.DONE, RunStatus.FAILED},
+    RunStatus.FAILED: {RunStatus.RUNNING},          # resumed
+})
+transitions(ChunkStatus, {
+    ChunkStatus.PENDING: {ChunkStatus.RUNNING, ChunkStatus.DONE},
+    ChunkStatus.RUNNING: {ChunkStatus.DONE, ChunkStatus.FAILED, ChunkStatus.PENDING},
+    ChunkStatus.FAILED: {ChunkStatus.PENDING},
+})
+
+
+@business_object("billing_run", "billing run")
 class BillingRun(db.Model):
     __tablename__ = "billing_runs"
     __table_args__ = (
@@ -93,6 +113,7 @@ class BillingChunk(db.Model):
     run: Mapped[BillingRun] = relationship(back_populates="chunks")
 
 
+@business_object("bill", "bill")
 class Bill(db.Model):
     __tablename__ = "bills"
     __table_args__ = (
@@ -204,6 +225,7 @@ class MiscChargeType(db.Model):
         return self.name
 
 
+@business_object("misc_charge", "misc charge")
 class MiscCharge(db.Model):
     """A charge outside the tariff (reconnection fee, meter test fee) waiting for the contract's next bill."""
 

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import db
 from models.clock import now_utc
 from models.customers.entities import Account
+from models.objects import business_object
 from models.premises.entities import ServicePoint
+from models.statuses import transitions
 from models.tariffs.entities import Tariff
 from models.types import RATE, UTCDateTime, enum_type, rule
 
@@ -19,6 +21,9 @@ from models.types import RATE, UTCDateTime, enum_type, rule
 class ContractStatus(enum.StrEnum):
     ACTIVE = "active"
     TERMINATED = "terminated"
+
+
+transitions(ContractStatus, {ContractStatus.ACTIVE: {ContractStatus.TERMINATED}})
 
 
 class ContractType(enum.StrEnum):
@@ -32,6 +37,7 @@ class Cycle(enum.StrEnum):
     BIMONTHLY = "bimonthly"
 
 
+@business_object("contract", "contract")
 class Contract(db.Model):
     __tablename__ = "contracts"
     __table_args__ = (

@@ -10,6 +10,7 @@ from models.contracts.entities import Contract, ContractStatus, ContractVersion
 from models.customers.entities import Account
 from models.errors import DomainError
 from models.premises.entities import ServicePoint
+from models.statuses import move_status
 from models.tariffs.entities import Tariff
 
 TERM_FIELDS = {"tariff", "contracted_power_va", "contract_type", "reading_cycle", "billing_cycle",
@@ -66,7 +67,7 @@ def change_contract_terms(session: Session, contract: Contract, effective_from: 
 def terminate_contract(session: Session, contract: Contract, terminated_on: date) -> None:
     if terminated_on < contract.registered_on:
         raise DomainError("must not be before the registration date", "terminated_on")
-    contract.status = ContractStatus.TERMINATED
+    move_status(session, contract, ContractStatus.TERMINATED, what=f"contract {contract}")
     contract.terminated_on = terminated_on
     for version in contract.versions:
         if version.valid_to is None:

@@ -48,6 +48,7 @@ from models.meters.entities import (
     StoreKind,
     UsageType,
 )
+from models.meters.operations import register_template
 from models.premises.entities import (
     MeterChamber,
     MeterPoint,
@@ -65,6 +66,7 @@ from models.readings.entities import (
     ReadingType,
 )
 from models.tariffs.catalogue import load_pln_catalogue
+from models.types import add_months
 
 CHUNK = 5000
 BANKS = ["BRI", "BNI", "Bank Mandiri", "BCA", "BTN", "Bank Syariah Indonesia", "CIMB Niaga"]
@@ -104,6 +106,12 @@ PROFILES = [
 TABLES = [Customer, IdentityDocument, Account, BankAccount, Property, MeterChamber, MeterPoint, ServicePoint,
           Contract, ContractVersion, Meter, Register, ControlDevice, Installation, Reading, MeterMovement,
           ReadingAnomaly, ReadingCycle, ReadingOrder]
+
+
+def demo_day(as_of: date | None) -> date:
+    """The day the demo stands at: `--as-of`, else the clock's today. Every demo date derives from it,
+    so a seed and a day give the same data whenever they are loaded."""
+    return as_of or today()
 
 
 class _Pools:
@@ -154,21 +162,19 @@ def _mcb(power_va: int, phases: int) -> int:
     return next((a for a in MCB_AMPERES if a >= amps), MCB_AMPERES[-1])
 
 
-def _registers(s: _State, meter_id: int, voltage: SupplyVoltage, digits: int) -> None:
-    def add(code, usage, multiplier=D(1)):
+def _registers(s: _State, meter_id: int, model, voltage: SupplyVoltage) -> None:
+    """The model's register template; what the demo adds is the installation's: medium and high voltage
+    meters sit behind current/voltage transformers (one factor for all registers) and read to 0.01."""
+    factor = D(1) if voltage is SupplyVoltage.LOW else (
+        s.rng.choice(reference.MULTIPLIERS_TM) if voltage is SupplyVoltage.MEDIUM else D(800))
+    decimals = 0 if voltage is SupplyVoltage.LOW else 2
+    for template in register_template(model):
         register_id = s.next_id(Register)
-        decimals = 0 if voltage is SupplyVoltage.LOW else 2
-        s.rows[Register].append({"id": register_id, "meter_id": meter_id, "code": code, "usage_type": usage,
-                                 "digits": digits, "decimals": decimals, "multiplier": multiplier, "stream": None})
-        s.registers_of[meter_id].append(DemoRegister(register_id, code, usage, multiplier, digits, decimals, D(0)))
-    if voltage is SupplyVoltage.LOW:
-        add("1.8.0", UsageType.ACTIVE)
-        return
-    factor = s.rng.choice(reference.MULTIPLIERS_TM) if voltage is SupplyVoltage.MEDIUM else D(800)
-    add("1.8.1", UsageType.ACTIVE_WBP, factor)
-    add("1.8.2", UsageType.ACTIVE_LWBP, factor)
-    add("3.8.0", UsageType.REACTIVE, factor)
-    add("1.6.0", UsageType.DEMAND, factor)
+        row = {**template, "id": register_id, "meter_id": meter_id, "decimals": decimals, "multiplier": factor,
+               "stream": None}
+        s.rows[Register].append(row)
+        s.registers_of[meter_id].append(DemoRegister(register_id, row["code"], row["usage_type"], factor,
+                                                     row["digits"], decimals, D(0)))
 
 
 def _meter(s: _State, model_index: int, status: MeterStatus, store_id: int | None, voltage=SupplyVoltage.LOW) -> int:
@@ -176,14 +182,14 @@ def _meter(s: _State, model_index: int, status: MeterStatus, store_id: int | Non
     meter_id = s.next_id(Meter)
     months = model.calibration_interval_months
     if s.rng.random() < 0.25:   # a quarter fall due within the coming year: work for the laboratory
-        last = s.as_of + timedelta(days=s.rng.randrange(0, 365)) - timedelta(days=months * 30)
+        last = add_months(s.as_of + timedelta(days=s.rng.randrange(0, 365)), -months)
     else:
         last = s.as_of - timedelta(days=s.rng.randrange(30, months * 30))
     s.rows[Meter].append({
         "id": meter_id, "number": f"{prefix}{meter_id:09d}", "model_id": model.id, "status": status,
         "store_id": store_id, "manufactured_year": last.year - s.rng.randrange(0, 2),
-        "last_calibrated_on": last, "next_calibration_due": last + timedelta(days=months * 30)})
-    _registers(s, meter_id, voltage, model.digits)
+        "last_calibrated_on": last, "next_calibration_due": add_months(last, months)})
+    _registers(s, meter_id, model, voltage)
     return meter_id
 
 
@@ -377,7 +383,7 @@ def load_demo_data(session: Session, service_points: int, seed: int, as_of: date
     rng = random.Random(seed)
     fake = Faker("id_ID")
     fake.seed_instance(seed)
-    as_of = as_of or today()
+    as_of = demo_day(as_of)
 
     reference.demo_users(session)
     reference.follow_up_rules(session)

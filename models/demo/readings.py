@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 from models.contracts.entities import Cycle
@@ -29,11 +28,14 @@ from models.readings.entities import (
     ReadingStatus,
     ReadingType,
 )
-from models.readings.validation import advance
+from models.readings.estimation import estimate_value, expected_range
+from models.readings.operations import RegisterContext
+from models.readings.validation import Limits, advance
 
 MONTHS = 24
 SWING = {"R": 0.14, "B": 0.07, "P": 0.06, "S": 0.06, "I": 0.03, "L": 0.0}
 LOAD_HOURS = {"R": 4.0, "B": 6.5, "P": 5.0, "S": 5.0, "I": 11.0, "L": 3.0}
+LIMITS = Limits()      # the default band: the demo configures no reading rules
 SHARE = {"1.8.0": D(1), "1.8.1": D("0.21"), "1.8.2": D("0.79"), "3.8.0": D("0.45")}
 
 
@@ -94,9 +96,10 @@ def history(s, sp_id: int, route, registers: list[DemoRegister], installed: date
                 value = (D(power_va / 1000 * rng.uniform(0.45, 0.8)) / r.multiplier).quantize(D("0.01"))
                 used = value * r.multiplier
             else:
-                units = D(kwh * days) * SHARE.get(r.code, D(1)) / r.multiplier
-                value = (base_value + units).quantize(D(1).scaleb(-r.decimals), rounding=ROUND_HALF_UP)
-                value %= D(10) ** r.digits
+                # an actual reading is made up the way an estimate is worked out, at the month's synthetic use
+                units_a_day = D(kwh) * SHARE.get(r.code, D(1))
+                value = estimate_value(_context(s, r, (base_day, base_value), units_a_day), day, units_a_day,
+                                       r.decimals)
                 advanced, wrapped = advance(base_value, value, r.digits)
                 used = None if advanced is None else advanced * r.multiplier
                 if wrapped and not estimate:
@@ -137,6 +140,13 @@ def history(s, sp_id: int, route, registers: list[DemoRegister], installed: date
         _order(s, route, this_month, sp_id, registers, current, daily, OrderStatus.OPEN)
 
 
+def _context(s, r: DemoRegister, previous: tuple[date, D], daily: D) -> RegisterContext:
+    """What the estimation rules need of a register, from the loader's rows instead of the database."""
+    return RegisterContext(register_id=r.id, digits=r.digits, multiplier=r.multiplier, installed_on=None,
+                           active_contract=True, limits=LIMITS, previous=previous, average_daily=daily, zero_run=0,
+                           demand=r.usage is UsageType.DEMAND, today=s.as_of)
+
+
 def _anomaly(s, reading_id: int, code: AnomalyCode, detail: str, status: AnomalyStatus) -> None:
     s.rows[ReadingAnomaly].append({"id": s.next_id(ReadingAnomaly), "reading_id": reading_id, "code": code,
                                    "status": status, "detail": detail[:300], "service_order_id": None,
@@ -161,10 +171,7 @@ def _order(s, route, day, sp_id, registers, previous: dict, daily: float, status
     for r in registers:
         cycle_id, sequence = _cycle(s, route, day)
         previous_on, previous_value = previous[r.id]
-        low = high = None
-        if r.usage is not UsageType.DEMAND:
-            units = D(daily * max((day - previous_on).days, 1)) * SHARE.get(r.code, D(1)) / r.multiplier
-            low, high = (previous_value + units * D("0.2")).quantize(D(1)), (previous_value + units * 3).quantize(D(1))
+        low, high = expected_range(_context(s, r, previous[r.id], D(daily) * SHARE.get(r.code, D(1))), day)
         s.rows[ReadingOrder].append({
             "id": s.next_id(ReadingOrder), "cycle_id": cycle_id, "sequence": sequence, "service_point_id": sp_id,
             "register_id": r.id, "previous_on": previous_on, "previous_value": previous_value, "expected_low": low,

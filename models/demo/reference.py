@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from models.meters.entities import MeterModel, Store, StoreKind
 from models.premises.entities import ReadingRoute
+from models.readings.entities import AnomalyFollowUp, FollowUpAction
 from models.users.entities import RoleName, User
 from models.users.operations import create_user, ensure_roles
 
@@ -35,6 +36,9 @@ METER_MODELS = [
     ("EDMI", "Mk6N", "Three-phase TOU meter with kVArh and demand (CT/PT)", 3, 8, True, 60, "EDM"),
     ("Landis+Gyr", "E650", "Three-phase TOU meter, high voltage", 3, 8, True, 60, "LGZ"),
 ]
+
+# current-transformer factors of medium voltage meters (high voltage ones are all 800)
+MULTIPLIERS_TM = (D("40"), D("80"), D("200"), D("800"))
 
 CITIES = [("Jakarta Selatan", "JKS"), ("Bandung", "BDG"), ("Surabaya", "SBY"), ("Medan", "MDN"),
           ("Semarang", "SMG"), ("Denpasar", "DPS")]
@@ -75,12 +79,8 @@ def routes(session: Session, count: int) -> list[ReadingRoute]:
     return rows
 
 
-MULTIPLIERS_TM = (D("40"), D("80"), D("200"), D("800"))
-
-
 def follow_up_rules(session: Session) -> None:
     """Tampering gets an inspection; a damaged meter or one that went backwards gets replaced."""
-    from models.readings.entities import AnomalyFollowUp, FollowUpAction
     session.add_all([AnomalyFollowUp(code="tampering_suspected", action=FollowUpAction.INSPECTION_ORDER),
                      AnomalyFollowUp(code="meter_damaged", action=FollowUpAction.METER_REPLACEMENT),
                      AnomalyFollowUp(code="negative_consumption", action=FollowUpAction.INSPECTION_ORDER)])

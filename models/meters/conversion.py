@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from models.audit.recorder import record_bulk
+from models.audit.recorder import acting_name, record_bulk
 from models.clock import today
 from models.errors import DomainError
 from models.meters.entities import (
@@ -94,8 +94,7 @@ def _same(meter: Meter, model: MeterModel, store: Store, status: MeterStatus, la
         (model.id, store.id, status, last, theirs)
 
 
-def import_meters(session: Session, rows: list[tuple[int, dict]], by: str,
-                  document: str = "conversion") -> ImportResult:
+def import_meters(session: Session, rows: list[tuple[int, dict]], document: str = "conversion") -> ImportResult:
     models = {(m.manufacturer.lower(), m.model_code.lower()): m for m in session.scalars(sa.select(MeterModel))}
     stores = {s.code.lower(): s for s in session.scalars(sa.select(Store))}
     numbers = [row["number"] for _, row in rows if row.get("number")]
@@ -142,6 +141,8 @@ def import_meters(session: Session, rows: list[tuple[int, dict]], by: str,
         plans.append((number, model, store, status, last, registers))
     if problems:
         raise ImportRefused(problems)
+    by = acting_name()
+    # The legacy status is the meter's first: its receive movement says who and when, as for a delivery.
     for number, model, store, status, last, registers in plans:
         due = add_months(last, model.calibration_interval_months) if last else None
         meter = Meter(number=number, model=model, store=store, status=status, last_calibrated_on=last,

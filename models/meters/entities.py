@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.limits import IDENTIFIER, IDENTIFIER_PART
+from models.objects import business_object
 from models.premises.entities import MeterPoint, ServicePoint
+from models.statuses import transitions
 from models.types import QUANTITY, enum_type, rule
 
 
@@ -31,14 +33,14 @@ class MeterStatus(enum.StrEnum):
 
 
 M = MeterStatus
-# One table for every move a meter can make; models.statuses.check_transition enforces it.
-METER_TRANSITIONS = {
+# Every move a meter can make: movements, installations, calibrations and scrapping all go through it.
+transitions(MeterStatus, {
     M.IN_STORE: {M.IN_TRANSIT, M.INSTALLED, M.REJECTED},
     M.IN_TRANSIT: {M.IN_STORE, M.IN_LAB},
     M.IN_LAB: {M.IN_TRANSIT, M.REJECTED, M.IN_STORE},
     M.INSTALLED: {M.IN_STORE, M.IN_LAB},
     M.REJECTED: {M.SCRAPPED, M.IN_TRANSIT},
-}
+})
 
 
 class MovementKind(enum.StrEnum):
@@ -97,6 +99,7 @@ class MeterModel(db.Model):
         return f"{self.manufacturer} {self.model_code}"
 
 
+@business_object("meter", "meter")
 class Meter(db.Model):
     __tablename__ = "meters"
     __table_args__ = (

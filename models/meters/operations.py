@@ -8,11 +8,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.audit.recorder import record_bulk
+from models.audit.recorder import acting_name, record_bulk
 from models.clock import today
 from models.errors import DomainError
 from models.meters.entities import (
-    METER_TRANSITIONS,
     Calibration,
     Meter,
     MeterBatch,
@@ -25,7 +24,7 @@ from models.meters.entities import (
     StoreKind,
     UsageType,
 )
-from models.statuses import check_transition
+from models.statuses import check_move, move_status
 from models.types import add_months
 
 MAX_BATCH = 100_000
@@ -58,7 +57,7 @@ def _existing(session: Session, numbers: list[str]) -> list[str]:
 
 
 def register_meter_batch(session: Session, first: int, last: int, model_id: int, store_id: int,
-                         delivery_document: str, by: str, prefix: str = "",
+                         delivery_document: str, prefix: str = "",
                          received_on: date | None = None) -> MeterBatch:
     """Create the meters numbered first..last (the manufacturer's numbers), all or none."""
     if last < first:
@@ -79,10 +78,12 @@ def register_meter_batch(session: Session, first: int, last: int, model_id: int,
         raise DomainError(f"{len(taken)} meter number(s) already exist: {_listed(taken)}; nothing was registered",
                           "first_number")
     received_on = received_on or today()
+    by = acting_name()
     batch = MeterBatch(prefix=prefix, first_number=first, last_number=last, model=model, store=store,
                        delivery_document=delivery_document.strip(), received_on=received_on, registered_by=by)
     session.add(batch)
     session.flush()
+    # A new meter's first status, inserted in bulk: the batch and its receive movements say who and when.
     status = MeterStatus.IN_LAB if store.kind is StoreKind.LABORATORY else MeterStatus.IN_STORE
     due = add_months(received_on, model.calibration_interval_months)
     session.execute(sa.insert(Meter.__table__), [
@@ -140,7 +141,7 @@ def _rule_for(kind: MovementKind, meter: Meter, store: Store | None, reason: str
 
 
 def move_meters(session: Session, kind: MovementKind, numbers: list[str], store_id: int | None, document_no: str,
-                by: str, reason: str | None = None, moved_on: date | None = None) -> list[MeterMovement]:
+                reason: str | None = None, moved_on: date | None = None) -> list[MeterMovement]:
     """Send, receive or reject meters; every meter must pass its rule or none moves."""
     kind = MovementKind(kind)
     if not (document_no or "").strip():
@@ -157,20 +158,20 @@ def move_meters(session: Session, kind: MovementKind, numbers: list[str], store_
             continue
         try:
             target = _rule_for(kind, meter, store, reason)
-            check_transition(METER_TRANSITIONS, meter.status, target, f"meter {number}")
+            check_move(meter.status, target, f"meter {number}")
             plans.append((meter, target))
         except DomainError as exc:
             problems.append(f"{number}: {exc.message}")
     if problems:
         raise DomainError(f"nothing moved; {len(problems)} meter(s) refused: {'; '.join(problems[:SHOWN])}"
                           + (f"; and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""), "meters")
-    movements = []
+    movements, by = [], acting_name()
     for meter, target in plans:
         from_store = meter.store_id
         movement = MeterMovement(meter=meter, kind=kind, document_no=document_no.strip(), moved_on=moved_on or today(),
                                  by=by, reason=(reason or None), from_store_id=from_store,
                                  to_store_id=store.id if kind is not MovementKind.REJECT else None)
-        meter.status = target
+        move_status(session, meter, target, what=f"meter {meter.number}", note=f"{kind.value} {document_no.strip()}")
         if kind is MovementKind.SEND:
             meter.in_transit_to_id = store.id
         elif kind is MovementKind.RECEIVE:
@@ -181,7 +182,7 @@ def move_meters(session: Session, kind: MovementKind, numbers: list[str], store_
     return movements
 
 
-def record_calibration(session: Session, meter: Meter, passed: bool, tested_on: date, by: str,
+def record_calibration(session: Session, meter: Meter, passed: bool, tested_on: date,
                        certificate: str | None = None, remarks: str | None = None) -> Calibration:
     """Pass: certificate, last calibration and the next due date; fail: the meter is rejected."""
     if meter.status is not MeterStatus.IN_LAB:
@@ -191,23 +192,23 @@ def record_calibration(session: Session, meter: Meter, passed: bool, tested_on: 
     if tested_on > today():
         raise DomainError("cannot be in the future", "tested_on")
     next_due = add_months(tested_on, meter.model.calibration_interval_months) if passed else None
-    calibration = Calibration(meter=meter, tested_on=tested_on, passed=passed, by=by, remarks=remarks or None,
-                              certificate=(certificate or "").strip() or None, next_due=next_due)
+    calibration = Calibration(meter=meter, tested_on=tested_on, passed=passed, by=acting_name(),
+                              remarks=remarks or None, certificate=(certificate or "").strip() or None,
+                              next_due=next_due)
     session.add(calibration)
     if passed:
         meter.last_calibrated_on, meter.next_calibration_due = tested_on, next_due
     else:
-        move_meters(session, MovementKind.REJECT, [meter.number], None, f"CAL-{meter.number}", by,
+        move_meters(session, MovementKind.REJECT, [meter.number], None, f"CAL-{meter.number}",
                     reason=f"failed calibration: {remarks or 'no remarks'}", moved_on=tested_on)
     session.flush()
     return calibration
 
 
-def scrap_meter(session: Session, meter: Meter, by: str, note: str | None = None) -> None:
+def scrap_meter(session: Session, meter: Meter, note: str | None = None) -> None:
     """A rejected meter leaves the stock for good; its number is never used again."""
-    check_transition(METER_TRANSITIONS, meter.status, MeterStatus.SCRAPPED, f"meter {meter.number}")
-    meter.status = MeterStatus.SCRAPPED
+    move_status(session, meter, MeterStatus.SCRAPPED, what=f"meter {meter.number}", note=note)
     session.add(MeterMovement(meter=meter, kind=MovementKind.REJECT, from_store_id=meter.store_id, to_store_id=None,
-                              document_no=f"SCRAP-{meter.number}", moved_on=today(), by=by,
+                              document_no=f"SCRAP-{meter.number}", moved_on=today(), by=acting_name(),
                               reason=f"scrapped{': ' + note if note else ''}"))
     session.flush()

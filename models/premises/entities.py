@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.limits import IDENTIFIER
+from models.objects import business_object
+from models.statuses import transitions
 from models.types import enum_type, rule
 
 
@@ -24,6 +26,14 @@ class ServicePointStatus(enum.StrEnum):
     ACTIVE = "active"
     DISCONNECTED = "disconnected"
     RETIRED = "retired"
+
+
+SP = ServicePointStatus
+transitions(ServicePointStatus, {
+    SP.PLANNED: {SP.ACTIVE, SP.RETIRED},
+    SP.ACTIVE: {SP.DISCONNECTED, SP.RETIRED},
+    SP.DISCONNECTED: {SP.ACTIVE, SP.RETIRED},
+})
 
 
 class Property(db.Model):
@@ -104,6 +114,7 @@ class ReadingRoute(db.Model):
         return f"{self.code} {self.name}"
 
 
+@business_object("service_point", "service point")
 class ServicePoint(db.Model):
     __tablename__ = "service_points"
     __table_args__ = (

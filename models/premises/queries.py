@@ -1,44 +1,30 @@
-"""Read-side lookups of service points shared by the API and the portal."""
+"""Lookups of service points and reading routes by the keys clerks type."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 
-from models.contracts.entities import Contract, ContractStatus, ContractVersion
-from models.premises.entities import ServicePoint
+from models.errors import NotFound
+from models.premises.entities import ReadingRoute, ServicePoint
 
 
-def service_point_summary(session: Session, spn: str) -> dict | None:
-    """The service point's basic data with its active contract's current terms."""
-    sp = session.scalar(
-        sa.select(ServicePoint).where(ServicePoint.spn == spn)
-        .options(joinedload(ServicePoint.property), joinedload(ServicePoint.route)))
+def get_service_point(session: Session, spn: str) -> ServicePoint:
+    sp = session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == spn))
     if sp is None:
-        return None
-    contract = session.scalar(
-        sa.select(Contract)
-        .where(Contract.service_point_id == sp.id, Contract.status == ContractStatus.ACTIVE)
-        .order_by(Contract.serial.desc())
-        .options(selectinload(Contract.versions).joinedload(ContractVersion.tariff),
-                 joinedload(Contract.account)))
-    terms = next((v for v in reversed(contract.versions) if v.valid_to is None), None) if contract else None
-    return {
-        "spn": sp.spn,
-        "status": sp.status.value,
-        "supply_voltage": sp.supply_voltage.value,
-        "created_on": sp.created_on,
-        "address": sp.property.address,
-        "city": sp.property.city,
-        "route": sp.route.code if sp.route else None,
-        "itinerary": sp.itinerary,
-        "reading_sequence": sp.reading_sequence,
-        "contract": None if contract is None else {
-            "serial": contract.serial,
-            "customer_no": contract.customer_no,
-            "account_no": contract.account.account_no,
-            "registered_on": contract.registered_on,
-            "tariff": terms.tariff.code if terms else None,
-            "contracted_power_va": terms.contracted_power_va if terms else None,
-            "contract_type": terms.contract_type.value if terms else None,
-        },
-    }
+        raise NotFound(f"no service point with number {spn}", "spn")
+    return sp
+
+
+def get_route(session: Session, code: str) -> ReadingRoute:
+    route = session.scalar(sa.select(ReadingRoute).where(ReadingRoute.code == code))
+    if route is None:
+        raise NotFound(f"no route {code}", "route")
+    return route
+
+
+def all_routes(session: Session) -> list[ReadingRoute]:
+    return list(session.scalars(sa.select(ReadingRoute).order_by(ReadingRoute.code)))
+
+
+def route_areas(session: Session) -> list[str]:
+    return list(session.scalars(sa.select(ReadingRoute.area).distinct().order_by(ReadingRoute.area)))

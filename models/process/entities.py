@@ -1,4 +1,4 @@
-"""Process definitions (versioned BPMN), running instances, human tasks and status history."""
+"""Process definitions (versioned BPMN), running instances, human tasks and saved worklist filters."""
 from __future__ import annotations
 
 import enum
@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.clock import now_utc
+from models.objects import business_object
+from models.statuses import transitions
 from models.types import MONEY, UTCDateTime, enum_type
 
 
@@ -19,6 +21,14 @@ class InstanceStatus(enum.StrEnum):
     ERROR = "error"            # an element failed; an admin may retry after a fix
     SUSPENDED = "suspended"
     CANCELLED = "cancelled"
+
+
+P = InstanceStatus
+transitions(InstanceStatus, {
+    P.RUNNING: {P.COMPLETED, P.ERROR, P.SUSPENDED, P.CANCELLED},
+    P.ERROR: {P.RUNNING, P.CANCELLED},          # retried after a fix, or given up
+    P.SUSPENDED: {P.RUNNING, P.CANCELLED},
+})
 
 
 class TaskState(enum.StrEnum):
@@ -46,6 +56,7 @@ class ProcessDefinition(db.Model):
         return f"{self.key} v{self.version}"
 
 
+@business_object("process_instance", "process")
 class ProcessInstance(db.Model):
     __tablename__ = "process_instances"
     __table_args__ = (
@@ -126,26 +137,6 @@ class HumanTask(db.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.object_label or self.process_key})"
-
-
-class StatusChange(db.Model):
-    """One move of a business object from one named status to the next."""
-
-    __tablename__ = "status_changes"
-    __table_args__ = (sa.Index("ix_status_changes_object", "object_type", "object_id", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    object_type: Mapped[str] = mapped_column(sa.String(40))
-    object_id: Mapped[int]
-    from_status: Mapped[str | None] = mapped_column(sa.String(40))
-    to_status: Mapped[str] = mapped_column(sa.String(40))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    by: Mapped[str] = mapped_column(sa.String(255))
-    note: Mapped[str | None] = mapped_column(sa.String(500))
-    instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instances.id", ondelete="SET NULL"))
-
-    def __str__(self) -> str:
-        return f"{self.object_type}#{self.object_id}: {self.from_status} -> {self.to_status}"
 
 
 class SavedFilter(db.Model):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.clock import now_utc, today
-from models.process.entities import HumanTask, SavedFilter, TaskState
+from models.process.entities import HumanTask, ProcessDefinition, SavedFilter, TaskState
 from models.users.entities import RoleName, User
 
 QUEUES = ("mine", "unclaimed", "all", "completed")
@@ -102,3 +102,14 @@ def visible_filters(session: Session, user: User) -> list[SavedFilter]:
 
 def process_keys(session: Session) -> list[str]:
     return list(session.scalars(sa.select(HumanTask.process_key).distinct().order_by(HumanTask.process_key)))
+
+
+def tasks_of(session: Session, instance_id: int) -> list[HumanTask]:
+    return list(session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == instance_id)))
+
+
+def definition_version(session: Session, key: str, version: int | None = None) -> ProcessDefinition | None:
+    """The definition's given version, or its latest without one."""
+    query = sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
+    query = query.where(ProcessDefinition.version == version) if version else query
+    return session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))

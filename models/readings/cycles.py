@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.audit.recorder import acting_name
 from models.clock import now_utc, today
 from models.contracts.entities import Contract, ContractStatus, ContractVersion, Cycle
 from models.errors import DomainError
@@ -17,7 +18,6 @@ from models.limits import parse_decimal
 from models.meters.entities import Installation, Register
 from models.premises.entities import ReadingRoute, ServicePoint
 from models.readings.entities import (
-    CYCLE_TRANSITIONS,
     AnomalyCode,
     CycleStatus,
     OrderStatus,
@@ -30,14 +30,14 @@ from models.readings.entities import (
 )
 from models.readings.estimation import class_profiles, estimate_value, expected_range
 from models.readings.operations import judge_next, record_reading, register_contexts
-from models.statuses import check_transition
+from models.statuses import check_move, move_status
 
 READER_NOTES = (AnomalyCode.NO_ACCESS, AnomalyCode.METER_DAMAGED, AnomalyCode.TAMPERING_SUSPECTED,
                 AnomalyCode.DANGEROUS_DOG)
 READ_TYPES = (ReadingType.ACTUAL, ReadingType.CUSTOMER, ReadingType.CONTROL)
 
 
-def open_cycle(session: Session, route: ReadingRoute, period: date, by: str,
+def open_cycle(session: Session, route: ReadingRoute, period: date,
                scheduled_on: date | None = None, billing_cycle: Cycle = Cycle.MONTHLY) -> ReadingCycle:
     period = period.replace(day=1)
     if session.scalar(sa.select(ReadingCycle.id).where(ReadingCycle.route_id == route.id,
@@ -60,13 +60,13 @@ def reading_day(cycle: ReadingCycle) -> date:
     return min(cycle.scheduled_on, today())
 
 
-def open_due_cycles(session: Session, period: date, by: str) -> list[ReadingCycle]:
+def open_due_cycles(session: Session, period: date) -> list[ReadingCycle]:
     """This period's monthly cycle for every route that has none yet (the beat runs it daily)."""
     period = period.replace(day=1)
     done = sa.select(ReadingCycle.route_id).where(ReadingCycle.period == period)
     routes = session.scalars(sa.select(ReadingRoute).where(ReadingRoute.id.not_in(done))
                              .order_by(ReadingRoute.code)).all()
-    return [open_cycle(session, route, period, by) for route in routes]
+    return [open_cycle(session, route, period) for route in routes]
 
 
 def _generate_orders(session: Session, cycle: ReadingCycle) -> None:
@@ -117,8 +117,8 @@ def parse_note(text: str | None) -> AnomalyCode | None:
     return code
 
 
-def enter_order_reading(session: Session, order: ReadingOrder, value: str, note: str | None, read_on: date,
-                        by: str) -> Reading | None:
+def enter_order_reading(session: Session, order: ReadingOrder, value: str, note: str | None,
+                        read_on: date) -> Reading | None:
     """A reading typed on the entry screen for one order; a note alone (no access) leaves it for estimation.
 
     Typing over a reading entered earlier in the same open cycle replaces it (a typo fixed at once).
@@ -137,9 +137,11 @@ def enter_order_reading(session: Session, order: ReadingOrder, value: str, note:
         raise DomainError(f"{read_on} is before the cycle's period {order.cycle.period:%Y-%m}", "date")
     if order.reading is not None:
         _withdraw(session, order.reading)
-    reading = record_reading(session, order.register, read_on, number, ReadingType.ACTUAL, by,
+    reading = record_reading(session, order.register, read_on, number, ReadingType.ACTUAL,
                              source=f"route {order.cycle}", notes=(code,) if code else ())
-    order.reading, order.status, order.remark = reading, OrderStatus.READ, code.value if code else None
+    # The reading says who and when: an order's answer needs no StatusChange of its own.
+    move_status(session, order, OrderStatus.READ, what=f"reading order {order.sequence}", record=False)
+    order.reading, order.remark = reading, code.value if code else None
     session.flush()
     return reading
 
@@ -182,7 +184,8 @@ def fulfil_orders(session: Session, register_ids: list[int]) -> int:
             if after:
                 answered.append({"id": order.id, "status": OrderStatus.READ, "reading_id": after[-1]})
         if answered:
-            session.execute(sa.update(ReadingOrder), answered)      # by primary key, in bulk
+            # By primary key, in bulk (open -> read, as models.statuses' table allows): the readings say who.
+            session.execute(sa.update(ReadingOrder), answered)
             done += len(answered)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, ReadingOrder):
@@ -205,14 +208,16 @@ def note_orders(session: Session, notes: list[tuple[int, AnomalyCode]]) -> int:
     return noted
 
 
-def close_cycle(session: Session, cycle: ReadingCycle, by: str) -> dict[str, int]:
+def close_cycle(session: Session, cycle: ReadingCycle) -> dict[str, int]:
     """Close the cycle: every order still open gets an estimated reading on the cycle's reading day."""
-    check_transition(CYCLE_TRANSITIONS, cycle.status, CycleStatus.CLOSED, f"cycle {cycle}")
+    check_move(cycle.status, CycleStatus.CLOSED, f"cycle {cycle}")
+    by = acting_name()
     waiting = [order for order in cycle.orders if order.status is OrderStatus.OPEN]
     contexts = register_contexts(session, [order.register_id for order in waiting])
     profiles = class_profiles(session) if waiting else {}
     counts = {"estimated": 0, "not_read": 0}
     day = reading_day(cycle)
+    # Thousands of orders close with their cycle: the cycle's StatusChange says who and when, not one per order.
     for order in waiting:
         context, register = contexts[order.register_id], order.register
         daily = context.average_daily
@@ -221,7 +226,8 @@ def close_cycle(session: Session, cycle: ReadingCycle, by: str) -> dict[str, int
         on = max(day, context.previous[0]) if context.previous else day
         value = estimate_value(context, on, daily, register.decimals)
         if value is None:
-            order.status, order.remark = OrderStatus.NOT_READ, "no reading, nothing to estimate from"
+            move_status(session, order, OrderStatus.NOT_READ, what=f"reading order {order.sequence}", record=False)
+            order.remark = "no reading, nothing to estimate from"
             counts["not_read"] += 1
             continue
         judged = judge_next(context, on, value, ReadingType.ESTIMATED)
@@ -229,8 +235,10 @@ def close_cycle(session: Session, cycle: ReadingCycle, by: str) -> dict[str, int
         if order.remark:
             reading.anomalies = [ReadingAnomaly(code=AnomalyCode(order.remark), detail="reader's note, estimated")]
         session.add(reading)
-        order.reading, order.status = reading, OrderStatus.ESTIMATED
+        move_status(session, order, OrderStatus.ESTIMATED, what=f"reading order {order.sequence}", record=False)
+        order.reading = reading
         counts["estimated"] += 1
-    cycle.status, cycle.closed_at, cycle.closed_by = CycleStatus.CLOSED, now_utc(), by
+    move_status(session, cycle, CycleStatus.CLOSED, what=f"cycle {cycle}")
+    cycle.closed_at, cycle.closed_by = now_utc(), by
     session.flush()
     return counts

@@ -12,8 +12,10 @@ from models.base import db
 from models.clock import now_utc
 from models.contracts.entities import Cycle
 from models.meters.entities import Installation, Meter, Register
+from models.objects import business_object
 from models.premises.entities import ReadingRoute, ServicePoint
 from models.service_orders.entities import ServiceOrder
+from models.statuses import transitions
 from models.types import QUANTITY, UTCDateTime, enum_type, rule
 
 
@@ -30,6 +32,15 @@ class ReadingStatus(enum.StrEnum):
     VALID = "valid"
     ANOMALY = "anomaly"          # kept, but held back until someone looks
     SUPERSEDED = "superseded"    # an estimate replaced by the next actual reading
+
+
+# A reading's status is judged as it is recorded and moved in bulk by SQL (an actual reading superseding
+# estimates, a withdrawn reading giving them back): its rows say who and when, so no StatusChange per row.
+transitions(ReadingStatus, {
+    ReadingStatus.VALID: {ReadingStatus.SUPERSEDED},
+    ReadingStatus.ANOMALY: {ReadingStatus.SUPERSEDED},
+    ReadingStatus.SUPERSEDED: {ReadingStatus.VALID},
+})
 
 
 class AnomalyCode(enum.StrEnum):
@@ -53,6 +64,12 @@ class AnomalyStatus(enum.StrEnum):
     OPEN = "open"
     FOLLOW_UP = "follow_up"      # a service order or process was started
     RESOLVED = "resolved"
+
+
+transitions(AnomalyStatus, {
+    AnomalyStatus.OPEN: {AnomalyStatus.FOLLOW_UP, AnomalyStatus.RESOLVED},
+    AnomalyStatus.FOLLOW_UP: {AnomalyStatus.RESOLVED},
+})
 
 
 class Reading(db.Model):
@@ -90,6 +107,7 @@ class Reading(db.Model):
         return f"{self.register.code if self.register else ''} {self.value.normalize():f} on {self.read_on}"
 
 
+@business_object("reading_anomaly", "reading anomaly")
 class ReadingAnomaly(db.Model):
     __tablename__ = "reading_anomalies"
     __table_args__ = (sa.Index("ix_reading_anomalies_status_code", "status", "code"),)
@@ -155,9 +173,10 @@ class CycleStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-CYCLE_TRANSITIONS = {CycleStatus.OPEN: {CycleStatus.CLOSED}}
+transitions(CycleStatus, {CycleStatus.OPEN: {CycleStatus.CLOSED}})
 
 
+@business_object("reading_cycle", "reading cycle")
 class ReadingCycle(db.Model):
     """One route read for one period (billing cycle x route x scheduled day)."""
 
@@ -193,6 +212,14 @@ class OrderStatus(enum.StrEnum):
     NOT_READ = "not_read"      # closed without a reading and nothing to estimate from
 
 
+# Typing over a reading of an open cycle answers the order again (a typo fixed at once).
+transitions(OrderStatus, {
+    OrderStatus.OPEN: {OrderStatus.READ, OrderStatus.ESTIMATED, OrderStatus.NOT_READ},
+    OrderStatus.READ: {OrderStatus.READ},
+})
+
+
+@business_object("reading_order", "reading order")
 class ReadingOrder(db.Model):
     """One register to read in a cycle, with what the reader needs to judge the reading on the spot."""
 
@@ -250,12 +277,13 @@ class ImportStatus(enum.StrEnum):
     FAILED = "failed"        # something broke; nothing written
 
 
-IMPORT_TRANSITIONS = {
+transitions(ImportStatus, {
     ImportStatus.QUEUED: {ImportStatus.RUNNING},
     ImportStatus.RUNNING: {ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED},
-}
+})
 
 
+@business_object("reading_import", "reading import")
 class ReadingImport(db.Model):
     """A file uploaded in the portal, imported by a worker; the page follows its progress."""
 

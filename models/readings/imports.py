@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.audit.recorder import record_bulk
+from models.audit.recorder import acting_name, record_bulk
 from models.base import insert_rows
 from models.clock import now_utc, today
 from models.errors import DomainError
@@ -183,7 +183,7 @@ def _existing(session: Session, register_ids: list[int], first: date) -> dict:
     return out
 
 
-def import_readings(session: Session, rows: Iterable[tuple[int, dict]], by: str, source: str,
+def import_readings(session: Session, rows: Iterable[tuple[int, dict]], source: str,
                     types: set = TYPES, progress=None) -> ReadingImportResult:
     """Check every row, then write all of them or none; `progress(done, total)` hears the judging."""
     placed = _Placed(session)
@@ -233,16 +233,17 @@ def import_readings(session: Session, rows: Iterable[tuple[int, dict]], by: str,
             anomalies += bool(result.anomalies)
     if problems:
         raise ReadingImportRefused(problems)
-    store_judged(session, judged, by, source)
+    store_judged(session, judged, source)
     if judged:
         record_bulk(session, "readings", {"rows": len(judged), "source": source, "anomalies": anomalies})
     return ReadingImportResult(imported=len(judged), unchanged=unchanged, anomalies=anomalies,
                                register_ids=sorted({j.values["register_id"] for j in judged}), notes_only=notes_only)
 
 
-def store_judged(session: Session, judged: list, by: str, source: str) -> None:
+def store_judged(session: Session, judged: list, source: str) -> None:
     """Insert judged readings in bulk, then their anomalies and the estimates they supersede."""
-    stamp = {"by": by, "source": source, "installation_id": None, "created_at": now_utc(), "superseded_by_id": None}
+    stamp = {"by": acting_name(), "source": source, "installation_id": None, "created_at": now_utc(),
+             "superseded_by_id": None}
     for start in range(0, len(judged), 20000):
         insert_rows(session, Reading.__table__, [j.values for j in judged[start:start + 20000]], stamp)
     linked = [j for j in judged if j.anomalies or j.supersedes]

@@ -28,10 +28,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.audit.recorder import record_bulk
+from models.audit.recorder import acting_name, record_bulk
 from models.base import insert_rows
 from models.meters.entities import Meter
-from models.meters.installations import current_meter_installation
+from models.meters.queries import current_meter_installation
 from models.premises.entities import ServicePoint
 from models.readings.entities import IntervalReading, ReadingType
 from models.readings.formats import FileRefused, Problems
@@ -57,7 +57,7 @@ class MeterDataResult:
     notes_only: list = field(default_factory=list)     # (register id, reader's note) without a reading
 
 
-def import_file(session: Session, name: str, data: bytes, by: str, service_point: str | None = None,
+def import_file(session: Session, name: str, data: bytes, service_point: str | None = None,
                 progress=None) -> MeterDataResult:
     """Import one uploaded or named file; `progress(done, total)` hears how far the work is."""
     if len(data) > MAX_BYTES:
@@ -67,16 +67,16 @@ def import_file(session: Session, name: str, data: bytes, by: str, service_point
     source = name[-100:]
     try:
         if is_espi(data):
-            return _import_espi(session, data, by, source, service_point)
+            return _import_espi(session, data, source, service_point)
         text = _text(data)
         if is_nem(text):
-            return _import_nem(session, text, by, source)
+            return _import_nem(session, text, source)
     except FileRefused as exc:
         raise ReadingImportRefused([f"row 0: {p}" if not p.startswith("line ") else "row " + p[5:]
                                     for p in exc.problems], exc.count, exc.partial) from None
     if not text or text.isspace():
         raise ReadingImportRefused(["row 0: the file is empty"])
-    result = import_readings(session, read_csv(text), by, source, progress=progress)
+    result = import_readings(session, read_csv(text), source, progress=progress)
     return MeterDataResult("csv", result.imported, 0, result.unchanged, result.anomalies, result.register_ids,
                            notes_only=result.notes_only)
 
@@ -134,7 +134,7 @@ def _text(data: bytes) -> str:
         raise ReadingImportRefused(["row 0: the file is not UTF-8 text"]) from None
 
 
-def _import_nem(session: Session, text: str, by: str, source: str) -> MeterDataResult:
+def _import_nem(session: Session, text: str, source: str) -> MeterDataResult:
     nem = parse_nem(text)
     resolver = _Resolver(session)
     problems, notes = Problems(), list(nem.notes)
@@ -162,15 +162,15 @@ def _import_nem(session: Session, text: str, by: str, source: str) -> MeterDataR
         raise ReadingImportRefused(problems)
     result = MeterDataResult(nem.version.lower(), notes=notes)
     if rows:
-        imported = import_readings(session, rows, by, source, types=TYPES | {ReadingType.ESTIMATED})
+        imported = import_readings(session, rows, source, types=TYPES | {ReadingType.ESTIMATED})
         result.readings, result.unchanged, result.anomalies = imported.imported, imported.unchanged, imported.anomalies
         result.register_ids = imported.register_ids
-    _store_intervals(session, intervals, source, by, result)
+    _store_intervals(session, intervals, source, result)
     result.unchanged += unchanged_intervals
     return result
 
 
-def _import_espi(session: Session, data: bytes, by: str, source: str, service_point: str | None) -> MeterDataResult:
+def _import_espi(session: Session, data: bytes, source: str, service_point: str | None) -> MeterDataResult:
     points = parse_espi(data)
     if not service_point:
         raise ReadingImportRefused(["row 0: a Green Button file names no meter: choose the service point it is for"])
@@ -189,7 +189,7 @@ def _import_espi(session: Session, data: bytes, by: str, source: str, service_po
     if problems:
         raise ReadingImportRefused(problems)
     result = MeterDataResult("green_button", unchanged=unchanged)
-    _store_intervals(session, intervals, source, by, result)
+    _store_intervals(session, intervals, source, result)
     return result
 
 
@@ -289,10 +289,10 @@ def _stored(session: Session, wanted: dict) -> dict:
     return out
 
 
-def _store_intervals(session: Session, rows: list[dict], source: str, by: str, result: MeterDataResult) -> None:
+def _store_intervals(session: Session, rows: list[dict], source: str, result: MeterDataResult) -> None:
     for start in range(0, len(rows), 20000):
         insert_rows(session, IntervalReading.__table__,
                     [{**row, "source": source} for row in rows[start:start + 20000]])
     result.intervals = len(rows)
     if rows:
-        record_bulk(session, "interval_readings", {"rows": len(rows), "source": source, "by": by})
+        record_bulk(session, "interval_readings", {"rows": len(rows), "source": source, "by": acting_name()})

@@ -10,6 +10,7 @@ from models.meters.entities import Meter, Register
 from models.premises.entities import Property, ServicePoint
 from models.readings.entities import (
     OrderStatus,
+    Reading,
     ReadingImport,
     ReadingOrder,
 )
@@ -43,3 +44,11 @@ def walk_list(session: Session, cycle_id: int):
 
 def recent_imports(session: Session, limit: int = 10) -> list[ReadingImport]:
     return list(session.scalars(sa.select(ReadingImport).order_by(ReadingImport.id.desc()).limit(limit)))
+
+
+def recent_readings_of(session: Session, meter_ids: list[int], limit: int = 50):
+    """The meters' latest readings, newest first, each with its register's code and meter."""
+    return session.execute(
+        sa.select(Reading, Register.code, Register.meter_id).join(Register, Register.id == Reading.register_id)
+        .where(Register.meter_id.in_(meter_ids)).order_by(Reading.read_on.desc(), Reading.id.desc())
+        .limit(limit)).all()

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import db
 from models.clock import now_utc
 from models.customers.entities import Customer
+from models.objects import business_object
 from models.premises.entities import ServicePoint
+from models.statuses import transitions
 from models.types import MONEY, UTCDateTime, enum_type, rule
 
 
@@ -55,7 +57,7 @@ class RequestStatus(enum.StrEnum):
 
 
 R = RequestStatus
-REQUEST_TRANSITIONS = {
+transitions(RequestStatus, {
     R.REGISTERED: {R.TECHNICAL_REVIEW, R.INVESTIGATION, R.CANCELLED},
     R.TECHNICAL_REVIEW: {R.SURVEY, R.REJECTED, R.CANCELLED},
     R.SURVEY: {R.AWAITING_APPROVAL, R.CANCELLED},
@@ -66,9 +68,10 @@ REQUEST_TRANSITIONS = {
     R.ACTIVATION: {R.COMPLETED},
     R.INVESTIGATION: {R.RESPONSE, R.CANCELLED},
     R.RESPONSE: {R.CLOSED, R.INVESTIGATION},
-}
+})
 
 
+@business_object("customer_request", "customer request")
 class CustomerRequest(db.Model):
     __tablename__ = "customer_requests"
     __table_args__ = (

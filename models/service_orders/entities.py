@@ -9,7 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.clock import now_utc
+from models.objects import business_object
 from models.premises.entities import ServicePoint
+from models.statuses import transitions
 from models.types import UTCDateTime, enum_type, rule
 
 
@@ -33,14 +35,15 @@ class ServiceOrderStatus(enum.StrEnum):
 
 
 S = ServiceOrderStatus
-SERVICE_ORDER_TRANSITIONS = {
+transitions(ServiceOrderStatus, {
     S.CREATED: {S.ASSIGNED, S.IN_PROGRESS, S.CANCELLED},
     S.ASSIGNED: {S.IN_PROGRESS, S.CANCELLED, S.CREATED},
     S.IN_PROGRESS: {S.COMPLETED, S.FAILED, S.CANCELLED},
     S.FAILED: {S.CREATED},
-}
+})
 
 
+@business_object("service_order", "service order")
 class ServiceOrder(db.Model):
     __tablename__ = "service_orders"
     __table_args__ = (

@@ -8,17 +8,11 @@ from sqlalchemy.orm import Session
 from models.clock import today
 from models.errors import DomainError
 from models.numbering import assign_number
-from models.process.operations import record_status_change
-from models.service_orders.entities import (
-    SERVICE_ORDER_TRANSITIONS,
-    ServiceOrder,
-    ServiceOrderStatus,
-    ServiceOrderType,
-)
-from models.statuses import check_transition
+from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
+from models.statuses import begin_status, move_status
 
 
-def create_service_order(session: Session, order_type: ServiceOrderType, by: str, *,
+def create_service_order(session: Session, order_type: ServiceOrderType, *,
                          service_point_id: int | None = None, request_id: int | None = None,
                          planned_on: date | None = None, crew: str | None = None) -> ServiceOrder:
     if service_point_id is None and request_id is None:
@@ -26,17 +20,16 @@ def create_service_order(session: Session, order_type: ServiceOrderType, by: str
     order = ServiceOrder(order_type=order_type, service_point_id=service_point_id, request_id=request_id,
                          created_on=today(), planned_on=planned_on, crew=crew)
     assign_number(session, order, "SO", order.created_on.year)
-    record_status_change(session, "service_order", order.id, None, ServiceOrderStatus.CREATED.value, by)
+    begin_status(session, order, ServiceOrderStatus.CREATED)
+    session.flush()
     return order
 
 
-def change_service_order_status(session: Session, order: ServiceOrder, target: ServiceOrderStatus, by: str,
+def change_service_order_status(session: Session, order: ServiceOrder, target: ServiceOrderStatus,
                                 result: str | None = None, actual_on: date | None = None) -> None:
-    check_transition(SERVICE_ORDER_TRANSITIONS, order.status, target, f"service order {order.number}")
-    previous = order.status
-    order.status = target
+    move_status(session, order, target, what=f"service order {order.number}", note=result)
     if result is not None:
         order.result = result
     if target in (ServiceOrderStatus.COMPLETED, ServiceOrderStatus.FAILED):
         order.actual_on = actual_on or today()
-    record_status_change(session, "service_order", order.id, previous.value, target.value, by, result)
+    session.flush()

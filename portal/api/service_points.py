@@ -3,7 +3,8 @@ from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, fields
 
 from models.base import db
-from models.premises.queries import service_point_summary
+from models.contracts.queries import service_point_summary
+from models.errors import NotFound
 from portal.api.auth import token_required
 from portal.auth import ANY_STAFF
 
@@ -40,7 +41,7 @@ class ServicePointSchema(Schema):
 @token_required(blp, *ANY_STAFF)
 def get_service_point(spn: str):
     """One service point's basic data and its active contract"""
-    summary = service_point_summary(db.session, spn)
-    if summary is None:
-        abort(404, message=f"no service point with number {spn}")
-    return summary
+    try:
+        return service_point_summary(db.session, spn)
+    except NotFound as exc:
+        abort(404, message=exc.message)

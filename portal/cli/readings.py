@@ -1,7 +1,6 @@
 """`cms readings`: open and close reading cycles from the shell (or a scheduler)."""
 from __future__ import annotations
 
-import getpass
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from models.premises.entities import ReadingRoute
 from models.readings.cycles import open_cycle, open_due_cycles
 from models.readings.entities import ReadingCycle
 from models.readings.meter_data import too_large
-from portal.cli import cli, edge
+from portal.cli.base import cli, edge
 
 
 @cli.group()
@@ -44,16 +43,15 @@ def _period(text: str | None) -> date:
 def open_cycles(period, route_code):
     """Open the period's reading cycle of every route (or one), with reading orders in walking sequence."""
     period_day = _period(period)
-    who = f"cli:{getpass.getuser()}"
     routes = db.session.scalars(sa.select(ReadingRoute).where(ReadingRoute.code == route_code)).all()
     if route_code and not routes:
         raise click.ClickException(f"no route {route_code}")
     if route_code:
         with edge():
-            opened = [open_cycle(db.session, routes[0], period_day, who)]
+            opened = [open_cycle(db.session, routes[0], period_day)]
     else:
         with edge():
-            opened = open_due_cycles(db.session, period_day, who)
+            opened = open_due_cycles(db.session, period_day)
     for cycle in opened:
         click.echo(f"{cycle}: {len(cycle.orders)} reading orders")
     click.echo(f"opened {len(opened)} cycle(s) for {period_day:%Y-%m}")
@@ -70,5 +68,5 @@ def close(route_code, period):
     if cycle is None:
         raise click.ClickException(f"route {route_code} has no cycle for {_period(period):%Y-%m}")
     with edge():
-        counts = close_reading_cycle(db.session, cycle, f"cli:{getpass.getuser()}")
+        counts = close_reading_cycle(db.session, cycle)
     click.echo(f"closed {cycle}: {counts['estimated']} estimated, {counts['not_read']} not read")

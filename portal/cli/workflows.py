@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
+from models.audit.recorder import Actor, acting_as
 from models.base import db
 from models.errors import DomainError
 from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
-from portal.cli import cli, edge
+from portal.cli.base import cli, edge
 from workflows.engine import ProcessRefused
 
 
@@ -28,7 +29,7 @@ def processes_deploy(file, key, process_id):
     from workflows.runtime import deploy_definition
     with edge():
         try:
-            definition, new = deploy_definition(db.session, file.read_bytes(), f"cli:{file.name}", key, process_id)
+            definition, new = deploy_definition(db.session, file.read_bytes(), key, process_id)
         except ProcessRefused as exc:
             raise click.ClickException(f"refused: {exc}") from exc
     click.echo(f"{definition.key} version {definition.version}" + ("" if new else " (unchanged, already deployed)"))
@@ -39,7 +40,7 @@ def processes_deploy_shipped():
     """Deploy the processes Watt CMS ships, where they changed."""
     from workflows.shipped import deploy_shipped
     with edge():
-        for definition in deploy_shipped(db.session, "cli"):
+        for definition in deploy_shipped(db.session):
             click.echo(f"{definition.key} version {definition.version}")
 
 
@@ -64,7 +65,7 @@ def processes_start(key, obj, data):
     from workflows.runtime import start_instance
     object_type, object_id = _object(obj)
     with edge():
-        instance = start_instance(db.session, key, "cli", object_type, object_id, _json(data))
+        instance = start_instance(db.session, key, object_type, object_id, _json(data))
     click.echo(f"instance {instance.id} {instance.status.value}"
                + (f" at {instance.current_activity}" if instance.current_activity else "")
                + (f": {instance.error_message}" if instance.error_message else ""))
@@ -94,7 +95,9 @@ def tasks_complete(task_id, email, data):
     from models.users.operations import find_user
     from workflows.runtime import complete_task
     with edge():
-        task = complete_task(db.session, task_id, find_user(db.session, email), _json(data))
+        user = find_user(db.session, email)
+        with acting_as(Actor(user.id, user.email)):    # the task's work is the user's, as in the portal
+            task = complete_task(db.session, task_id, user, _json(data))
     instance = task.instance
     click.echo(f"completed {task.name}; instance {instance.id} {instance.status.value}"
                + (f" at {instance.current_activity}" if instance.current_activity else ""))

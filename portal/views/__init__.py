@@ -3,10 +3,11 @@ from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest, Conflict, HTTPException, ServiceUnavailable
+from werkzeug.exceptions import NotFound as PageNotFound
 
 from models.base import db
 from models.clock import now_utc, shifted_start, today
-from models.errors import DomainError
+from models.errors import DomainError, NotFound
 from models.transactions import ConcurrentChange, DatabaseBusy, as_refusal
 from portal.auth import is_api_request
 from portal.extensions import rest_api
@@ -30,8 +31,9 @@ def _wants_json() -> bool:
 
 
 def _refused(exc: Exception):
-    """A refusal that left a view (a request_transaction, a busy database, a concurrent change): nothing was
-    saved; the caller hears why, with the field at fault. Anything else stays a server error."""
+    """A refusal that left a view (a request_transaction, a lookup by an unknown key, a busy database, a
+    concurrent change): nothing was saved; the caller hears why, with the field at fault. Anything else
+    stays a server error."""
     refusal = as_refusal(exc)
     if refusal is None:
         raise exc
@@ -40,6 +42,8 @@ def _refused(exc: Exception):
         error, headers = ServiceUnavailable(str(refusal)), {"Retry-After": "2"}
     elif isinstance(refusal, ConcurrentChange):
         error, headers = Conflict(str(refusal)), {}
+    elif isinstance(refusal, NotFound):     # a lookup by a key nothing has: the page of that one record
+        error, headers = PageNotFound(str(refusal)), {}
     else:
         error, headers = BadRequest(str(refusal)), {}
     if _wants_json():
@@ -48,6 +52,13 @@ def _refused(exc: Exception):
             body["errors"] = {"json": {refusal.field: [refusal.message]}}
         return jsonify(body), error.code, headers
     return render_template("errors/error.html", error=error), error.code, headers
+
+
+def raise_if_retry(exc: DomainError) -> None:
+    """For a form that shows its refusals beside the fields: a busy database or a concurrent change is no
+    fault of the form, so it leaves the view for the app's 503 or 409 page (`_refused`) instead."""
+    if isinstance(exc, DatabaseBusy | ConcurrentChange):
+        raise exc
 
 
 def register_views(app: Flask) -> None:

@@ -1,18 +1,19 @@
 """/meters: stock by store, deliveries, movements between stores and the movement report."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from models.base import db
-from models.errors import DomainError
+from models.errors import DomainError, NotFound
 from models.limits import parse_int
-from models.meters.entities import Meter, MeterBatch, MeterModel, MeterMovement, MovementKind, Store, StoreKind
+from models.meters.entities import MovementKind, StoreKind
 from models.meters.operations import move_meters, parse_meter_selection, register_meter_batch
+from models.meters.queries import all_meter_models, all_stores, get_meter, movements_of, recent_batches
 from models.users.entities import RoleName
 from portal.auth import ANY_STAFF, roles_allowed
+from portal.edges import request_transaction
 from portal.params import date_range, form_date, optional_int
+from portal.views import raise_if_retry
 from reports.exports import csv_response, pdf_response
 from reports.queries import movement_report, stock_by_store
 from workflows.meter_processes import start_calibrations
@@ -22,16 +23,8 @@ SERIAL_MAX = 10**18 - 1
 KEEPERS = (RoleName.CLERK, RoleName.PROCESS_OWNER, RoleName.ADMIN)   # store keepers work as clerks
 
 
-def _stores():
-    return db.session.scalars(sa.select(Store).order_by(Store.code)).all()
-
-
 def _options(items) -> list[tuple]:
     return [(item.id, str(item)) for item in items]
-
-
-
-
 
 
 @bp.get("/")
@@ -39,21 +32,18 @@ def _options(items) -> list[tuple]:
 def index():
     number = request.args.get("number", "").strip()
     if number:
-        meter = db.session.scalar(sa.select(Meter).where(Meter.number == number))
-        if meter:
-            return redirect(url_for(".show", number=meter.number))
-        flash(f"No meter with number {number}.", "error")
-    batches = db.session.scalars(sa.select(MeterBatch).order_by(MeterBatch.id.desc()).limit(10)).all()
-    return render_template("meters/index.html", stock=stock_by_store(db.session), batches=batches)
+        try:
+            return redirect(url_for(".show", number=get_meter(db.session, number).number))
+        except NotFound:
+            flash(f"No meter with number {number}.", "error")
+    return render_template("meters/index.html", stock=stock_by_store(db.session), batches=recent_batches(db.session))
 
 
 @bp.get("/<number>")
 @roles_allowed(*ANY_STAFF)
 def show(number: str):
-    meter = db.session.scalar(sa.select(Meter).where(Meter.number == number)) or abort(404)
-    movements = db.session.scalars(sa.select(MeterMovement).where(MeterMovement.meter_id == meter.id)
-                                   .order_by(MeterMovement.moved_on, MeterMovement.id)).all()
-    return render_template("meters/show.html", meter=meter, movements=movements)
+    meter = get_meter(db.session, number)
+    return render_template("meters/show.html", meter=meter, movements=movements_of(db.session, meter.id))
 
 
 @bp.route("/batches/new", methods=["GET", "POST"])
@@ -69,19 +59,20 @@ def new_batch():
                 raise DomainError("is required", "first_number")
             if last is None:
                 raise DomainError("is required", "last_number")
-            batch = register_meter_batch(db.session, first, last, optional_int(form.get("model")) or 0,
-                                         optional_int(form.get("store")) or 0, form.get("delivery_document", ""),
-                                         current_user.email, prefix=form.get("prefix", "").strip(),
-                                         received_on=form_date(form.get("received_on"), "received_on"))
-            db.session.commit()
+            with request_transaction():
+                batch = register_meter_batch(db.session, first, last, optional_int(form.get("model")) or 0,
+                                             optional_int(form.get("store")) or 0, form.get("delivery_document", ""),
+                                             prefix=form.get("prefix", "").strip(),
+                                             received_on=form_date(form.get("received_on"), "received_on"))
+        except DomainError as exc:
+            raise_if_retry(exc)
+            errors[exc.field or "first_number"] = exc.message
+        else:
             flash(f"Registered {batch.count:,} meters {batch} into {batch.store.code}.", "success")
             return redirect(url_for(".index"))
-        except DomainError as exc:
-            db.session.rollback()
-            errors[exc.field or "first_number"] = exc.message
-    models = db.session.scalars(sa.select(MeterModel).order_by(MeterModel.manufacturer)).all()
-    return render_template("meters/batch.html", form=form, errors=errors, model_options=_options(models),
-                           store_options=_options(_stores())), \
+    return render_template("meters/batch.html", form=form, errors=errors,
+                           model_options=_options(all_meter_models(db.session)),
+                           store_options=_options(all_stores(db.session))), \
         (422 if errors else 200)
 
 
@@ -92,16 +83,20 @@ def new_movement():
     if request.method == "POST":
         try:
             kind = MovementKind(form.get("kind"))
-            moved = move_meters(db.session, kind, parse_meter_selection(form.get("meters", "")),
-                                optional_int(form.get("store")), form.get("document_no", ""), current_user.email,
-                                reason=form.get("reason") or None, moved_on=form_date(form.get("moved_on"), "moved_on"))
-            db.session.commit()
+            with request_transaction():
+                moved = move_meters(db.session, kind, parse_meter_selection(form.get("meters", "")),
+                                    optional_int(form.get("store")), form.get("document_no", ""),
+                                    reason=form.get("reason") or None,
+                                    moved_on=form_date(form.get("moved_on"), "moved_on"))
+        except (DomainError, ValueError) as exc:
+            if isinstance(exc, DomainError):
+                raise_if_retry(exc)
+            errors[getattr(exc, "field", None) or "meters"] = getattr(exc, "message", str(exc))
+        else:
             flash(f"{kind.value.capitalize()}: {len(moved)} meter(s), document {form.get('document_no')}.", "success")
             return redirect(url_for(".new_movement"))
-        except (DomainError, ValueError) as exc:
-            db.session.rollback()
-            errors[getattr(exc, "field", None) or "meters"] = getattr(exc, "message", str(exc))
-    return render_template("meters/movement.html", form=form, errors=errors, store_options=_options(_stores()),
+    return render_template("meters/movement.html", form=form, errors=errors,
+                           store_options=_options(all_stores(db.session)),
                            kind_options=[(k.value, k.value) for k in MovementKind]), \
         (422 if errors else 200)
 
@@ -124,7 +119,7 @@ def report():
         selection = f"{date_from} to {date_to}" + (f", {kind}" if kind else "") + f"; {len(table)} movement(s)"
         return pdf_response(f"meter-movements-{date_from}-{date_to}.pdf", "Meter movements between stores",
                             selection, header, table)
-    return render_template("meters/report.html", rows=rows, stores=_stores(), kinds=MovementKind,
+    return render_template("meters/report.html", rows=rows, stores=all_stores(db.session), kinds=MovementKind,
                            date_from=date_from, date_to=date_to, kind=kind)
 
 
@@ -136,15 +131,16 @@ def start_calibration():
     errors = {}
     if request.method == "POST":
         try:
-            started = start_calibrations(db.session, parse_meter_selection(form.get("meters", "")),
-                                         form.get("lab_store", ""), form.get("return_store", ""), current_user.email)
-            db.session.commit()
+            with request_transaction():
+                started = start_calibrations(db.session, parse_meter_selection(form.get("meters", "")),
+                                             form.get("lab_store", ""), form.get("return_store", ""))
+        except DomainError as exc:
+            raise_if_retry(exc)
+            errors[exc.field or "meters"] = exc.message
+        else:
             flash(f"Started calibration of {len(started)} meter(s); their tasks are in the worklist.", "success")
             return redirect(url_for("worklist.index", queue="unclaimed", process="meter_calibration"))
-        except DomainError as exc:
-            db.session.rollback()
-            errors[exc.field or "meters"] = exc.message
-    stores = _stores()
+    stores = all_stores(db.session)
     return render_template("meters/calibration.html", form=form, errors=errors,
                            labs=[(s.code, str(s)) for s in stores if s.kind is StoreKind.LABORATORY],
                            store_options=[(s.code, str(s)) for s in stores if s.kind is not StoreKind.LABORATORY]), \

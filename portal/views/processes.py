@@ -4,7 +4,6 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -21,13 +20,15 @@ from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from models.base import db
-from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance
+from models.process.entities import InstanceStatus, ProcessDefinition, ProcessInstance
 from models.process.monitor import definitions_overview, error_groups, instances_of, waiting_by_activity
-from models.process.operations import status_history
+from models.process.queries import definition_version, tasks_of
 from models.requests.queries import find_requests
-from models.users.entities import RoleName, User
+from models.statuses import status_history
+from models.users.entities import RoleName
+from models.users.queries import user_emails
 from portal.auth import ANY_STAFF, roles_allowed
-from portal.edges import commit_or_flash
+from portal.edges import commit_or_flash, request_transaction
 from portal.objects import object_url
 from portal.params import json_or_form, optional_int
 from workflows.engine import ProcessRefused, parse_definition
@@ -71,10 +72,7 @@ def index():
 @bp.get("/<key>/edit")
 @roles_allowed(*OWNERS)
 def edit(key: str):
-    query = sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
-    version = optional_int(request.args.get("version"))
-    query = query.where(ProcessDefinition.version == version) if version else query
-    definition = db.session.scalar(query.order_by(ProcessDefinition.version.desc()).limit(1))
+    definition = definition_version(db.session, key, optional_int(request.args.get("version")))
     if definition is None and key != "new":
         abort(404)
     return render_template("processes/edit.html", definition=definition, key=key if definition else "",
@@ -133,10 +131,9 @@ def validate():
 @roles_allowed(*OWNERS)
 def deploy():
     try:
-        definition, new = deploy_definition(db.session, _xml(), current_user.email, _field("key") or None)
-        db.session.commit()
+        with request_transaction():
+            definition, new = deploy_definition(db.session, _xml(), _field("key") or None)
     except ProcessRefused as exc:
-        db.session.rollback()
         return jsonify(ok=False, message=exc.message, element=exc.element), 422
     return jsonify(ok=True, key=definition.key, version=definition.version, new=new,
                    message=(f"deployed {definition.key} version {definition.version}" if new
@@ -149,8 +146,8 @@ def instance(instance_id: int):
     item = db.session.get(ProcessInstance, instance_id) or abort(404)
     timeline = [(c.at, c.by, f"status {c.from_status or '—'} → {c.to_status}" + (f" ({c.note})" if c.note else ""))
                 for c in (status_history(db.session, item.object_type, item.object_id) if item.object_type else [])]
-    people = dict(db.session.execute(sa.select(User.id, User.email)).all())
-    for task in db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == item.id)):
+    people = user_emails(db.session)
+    for task in tasks_of(db.session, item.id):
         timeline.append((task.created_at, "engine", f"task “{task.name}” ready for {task.role}"))
         if task.completed_at:
             timeline.append((task.completed_at, people.get(task.completed_by_id, "?"), f"task “{task.name}” completed"))
@@ -165,7 +162,7 @@ def instance(instance_id: int):
 @roles_allowed(*OWNERS)
 def retry(instance_id: int):
     item = db.session.get(ProcessInstance, instance_id) or abort(404)
-    commit_or_flash(lambda: retry_instance(db.session, item, current_user.email),
+    commit_or_flash(lambda: retry_instance(db.session, item),
                     lambda _: (f"Retried: now {item.status.value}"
                                + (f" — {item.error_message}" if item.error_message else ""),
                                "error" if item.status is InstanceStatus.ERROR else "success"))
@@ -180,7 +177,7 @@ def change_status(instance_id: int):
     if target not in {s.value for s in InstanceStatus}:
         flash(f"unknown status '{target}'", "error")
     else:
-        commit_or_flash(lambda: set_instance_status(db.session, item, InstanceStatus(target), current_user.email,
+        commit_or_flash(lambda: set_instance_status(db.session, item, InstanceStatus(target),
                                                     request.form.get("reason", "")),
                         lambda _: f"Process #{item.id} is now {item.status.value}.")
     return redirect(url_for(".instance", instance_id=instance_id))
@@ -189,8 +186,8 @@ def change_status(instance_id: int):
 @bp.post("/errors/retry")
 @roles_allowed(*OWNERS)
 def retry_group():
-    report = retry_failed(db.session, request.form.get("message", ""), current_user.email)
-    db.session.commit()
+    with request_transaction():
+        report = retry_failed(db.session, request.form.get("message", ""))
     if not report:
         flash("No instance is in error with that message any more.", "info")
     for instance_id, outcome in report:

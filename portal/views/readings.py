@@ -1,9 +1,7 @@
 """/readings: reading cycles and their orders, walk lists, keyboard entry along a route, file uploads."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from models.base import db
@@ -11,14 +9,16 @@ from models.clock import today
 from models.contracts.entities import Cycle
 from models.errors import DomainError
 from models.premises.entities import ReadingRoute
+from models.premises.queries import all_routes
 from models.readings.cycles import READER_NOTES, open_cycle, reading_day
 from models.readings.entities import CycleStatus, ImportStatus, ReadingCycle, ReadingImport, ReadingOrder
 from models.readings.meter_data import too_large
 from models.readings.queries import cycle_progress, recent_imports, walk_list
 from portal.auth import ANY_STAFF, roles_allowed
-from portal.edges import commit_or_flash
+from portal.edges import commit_or_flash, request_transaction
 from portal.objects import paginate
 from portal.params import form_date, json_or_form, optional_date, optional_int, text
+from portal.views import raise_if_retry
 from reports.exports import csv_response
 from reports.reading_queries import cycle_select
 from workflows.reading_follow_ups import close_reading_cycle, enter_reading
@@ -35,8 +35,8 @@ def index():
     args = request.args
     period = optional_date((args.get("period") or "") + "-01") if args.get("period") else None
     page = paginate(cycle_select(args.get("status"), optional_int(args.get("route")), period, args.get("q", "")))
-    routes = db.session.scalars(sa.select(ReadingRoute).order_by(ReadingRoute.code)).all()
-    return render_template("readings/index.html", page=page, routes=routes, imports=recent_imports(db.session),
+    return render_template("readings/index.html", page=page, routes=all_routes(db.session),
+                           imports=recent_imports(db.session),
                            progress=cycle_progress(db.session, [c.id for c in page.items]), args=args,
                            statuses=CycleStatus, next_period=today().strftime("%Y-%m"))
 
@@ -57,8 +57,8 @@ def new_cycle():
         billing = form.get("billing_cycle") or Cycle.MONTHLY.value
         if billing not in {c.value for c in Cycle}:
             raise DomainError("choose monthly or bimonthly", "billing_cycle")
-        holder["cycle"] = open_cycle(db.session, route, period, current_user.email,
-                                     form_date(form.get("scheduled_on"), "scheduled_on"), Cycle(billing))
+        holder["cycle"] = open_cycle(db.session, route, period, form_date(form.get("scheduled_on"), "scheduled_on"),
+                                     Cycle(billing))
         return holder["cycle"]
 
     if commit_or_flash(action, lambda c: f"Opened cycle {c} with {len(c.orders)} reading orders."):
@@ -112,11 +112,10 @@ def save_order(order_id: int):
     data = json_or_form(request)
     try:
         read_on = form_date(data.get("read_on"), "date", reading_day(order.cycle))
-        reading = enter_reading(db.session, order, text(data, "value"), text(data, "note"), read_on,
-                                current_user.email)
-        db.session.commit()
+        with request_transaction():
+            reading = enter_reading(db.session, order, text(data, "value"), text(data, "note"), read_on)
     except DomainError as exc:
-        db.session.rollback()
+        raise_if_retry(exc)
         return jsonify(field=exc.field or "value", message=exc.message), 422
     return jsonify(status=order.status.value, note=order.remark,
                    value=_plain(reading.value) if reading else None,
@@ -129,7 +128,7 @@ def save_order(order_id: int):
 def close(cycle_id: int):
     current = _cycle(cycle_id)
 
-    commit_or_flash(lambda: close_reading_cycle(db.session, current, current_user.email),
+    commit_or_flash(lambda: close_reading_cycle(db.session, current),
                     lambda c: (f"Closed {current}: {c['estimated']} estimated, {c['not_read']} not read.",
                                "success" if not c["not_read"] else "warning"))
     return redirect(url_for(".cycle", cycle_id=cycle_id))
@@ -144,7 +143,7 @@ def upload():
     def action():
         data = upload_file.read() if upload_file else b""
         holder["job"] = queue_reading_import(db.session, upload_file.filename if upload_file else "", data,
-                                             current_user.email, request.form.get("service_point"))
+                                             request.form.get("service_point"))
         return holder["job"]
 
     if not commit_or_flash(action, lambda job: f"{job.filename} is queued for import."):

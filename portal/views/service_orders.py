@@ -1,27 +1,24 @@
 """/service-orders: create, assign and record field work; the service-order report with its chart."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from models.base import db
 from models.errors import DomainError
-from models.premises.entities import ReadingRoute, ServicePoint
-from models.process.operations import status_history
+from models.premises.queries import get_service_point, route_areas
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
 from models.service_orders.operations import change_service_order_status, create_service_order
+from models.statuses import status_history
 from portal.auth import ANY_STAFF, roles_allowed
-from portal.edges import commit_or_flash
+from portal.edges import commit_or_flash, request_transaction
 from portal.objects import paginate
 from portal.params import date_range, form_date
+from portal.views import raise_if_retry
 from reports.exports import csv_response
 from reports.figures import service_order_chart
 from reports.queries import service_order_report, service_order_select, service_orders_by_type_and_status
 
 bp = Blueprint("service_orders", __name__, url_prefix="/service-orders")
-
-
 
 
 @bp.get("/")
@@ -40,10 +37,9 @@ def index():
                               o.planned_on or "", o.actual_on or "", o.crew or "", o.result or "")
                              for o, spn, a in rows])
     query = service_order_select(date_from, date_to, kind, status, area, term)
-    areas = db.session.scalars(sa.select(ReadingRoute.area).distinct().order_by(ReadingRoute.area)).all()
     return render_template("service_orders/index.html", page=paginate(query, key=ServiceOrder.id),
                            chart=service_order_chart(service_orders_by_type_and_status(db.session, query)),
-                           types=ServiceOrderType, statuses=ServiceOrderStatus, areas=areas,
+                           types=ServiceOrderType, statuses=ServiceOrderStatus, areas=route_areas(db.session),
                            date_from=date_from, date_to=date_to, kind=kind, status=status, area=area)
 
 
@@ -53,18 +49,19 @@ def new():
     form, errors = request.form, {}
     if request.method == "POST":
         try:
-            sp = db.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == form.get("spn", "").strip()))
-            if sp is None:
-                raise DomainError(f"no service point with number {form.get('spn')}", "spn")
+            sp = get_service_point(db.session, form.get("spn", "").strip())
             planned = form_date(form.get("planned_on"), "planned_on")
-            order = create_service_order(db.session, ServiceOrderType(form.get("order_type")), current_user.email,
-                                         service_point_id=sp.id, planned_on=planned, crew=form.get("crew") or None)
-            db.session.commit()
+            with request_transaction():
+                order = create_service_order(db.session, ServiceOrderType(form.get("order_type")),
+                                             service_point_id=sp.id, planned_on=planned,
+                                             crew=form.get("crew") or None)
+        except (DomainError, ValueError) as exc:
+            if isinstance(exc, DomainError):
+                raise_if_retry(exc)
+            errors[getattr(exc, "field", None) or "order_type"] = getattr(exc, "message", str(exc))
+        else:
             flash(f"Created {order}.", "success")
             return redirect(url_for(".show", order_id=order.id))
-        except (DomainError, ValueError) as exc:
-            db.session.rollback()
-            errors[getattr(exc, "field", None) or "order_type"] = getattr(exc, "message", str(exc))
     return render_template("service_orders/new.html", form=form, errors=errors, types=ServiceOrderType), \
         (422 if errors else 200)
 
@@ -89,7 +86,7 @@ def change_status(order_id: int):
     def action():
         if request.form.get("crew"):
             order.crew = request.form["crew"].strip()[:100]
-        change_service_order_status(db.session, order, ServiceOrderStatus(target), current_user.email,
+        change_service_order_status(db.session, order, ServiceOrderStatus(target),
                                     result=request.form.get("result") or None,
                                     actual_on=form_date(request.form.get("actual_on"), "actual_on"))
     commit_or_flash(action, lambda _: f"{order.number} is now {order.status.value.replace('_', ' ')}.")

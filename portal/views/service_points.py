@@ -3,27 +3,33 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from models.base import db
 from models.clock import today
 from models.errors import DomainError
-from models.meters.entities import ControlDevice, Installation, Meter, Register, Store
-from models.meters.installations import (
-    current_meter_installation,
+from models.installations.operations import (
     install_control_device,
     install_meter,
     parse_readings,
     remove_control_device,
     remove_meter,
 )
+from models.meters.entities import Installation, Store
+from models.meters.queries import (
+    all_stores,
+    current_meter_installation,
+    get_control_device,
+    get_meter,
+    installations_at,
+)
 from models.premises.entities import ServicePoint
+from models.premises.queries import get_service_point
 from models.readings.entities import Reading
 from models.readings.intervals import rollup
-from models.readings.operations import ImplausibleReading, record_phone_reading
-from models.service_orders.entities import ServiceOrder
+from models.readings.phone import ImplausibleReading, record_phone_reading
+from models.readings.queries import recent_readings_of
+from models.service_orders.queries import recent_orders_at
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
 from portal.params import form_date, optional_int
@@ -42,15 +48,10 @@ def show(spn: str):
 
 def _page(sp: ServicePoint, phone: dict | None = None):
     """The service point page; `phone` re-shows the telephone reading form as typed, with its doubt."""
-    installations = db.session.scalars(sa.select(Installation).where(Installation.service_point_id == sp.id)
-                                       .order_by(Installation.installed_on.desc(), Installation.id.desc())).all()
-    meter_ids = [i.meter_id for i in installations if i.meter_id]
-    readings = db.session.execute(
-        sa.select(Reading, Register.code, Register.meter_id).join(Register, Register.id == Reading.register_id)
-        .where(Register.meter_id.in_(meter_ids)).order_by(Reading.read_on.desc(), Reading.id.desc()).limit(50)).all()
-    orders = db.session.scalars(sa.select(ServiceOrder).where(ServiceOrder.service_point_id == sp.id)
-                                .order_by(ServiceOrder.id.desc()).limit(20)).all()
-    stores = db.session.scalars(sa.select(Store).order_by(Store.code)).all()
+    installations = installations_at(db.session, sp.id)
+    readings = recent_readings_of(db.session, [i.meter_id for i in installations if i.meter_id])
+    orders = recent_orders_at(db.session, sp.id)
+    stores = all_stores(db.session)
     series = consumption_by_month(db.session, sp.id, today() - timedelta(days=730))
     current = next((i for i in installations if i.meter_id and i.removed_on is None), None)
     intervals = rollup(db.session, current.meter_id, today() - timedelta(days=30), today() + timedelta(days=1)) \
@@ -61,7 +62,7 @@ def _page(sp: ServicePoint, phone: dict | None = None):
 
 
 def _service_point(spn: str) -> ServicePoint:
-    return db.session.scalar(sa.select(ServicePoint).where(ServicePoint.spn == spn)) or abort(404)
+    return get_service_point(db.session, spn)     # an unknown SPN answers 404 (portal.views._refused)
 
 
 def _on(form) -> date:
@@ -80,11 +81,8 @@ def install(spn: str):
     number = form.get("meter", "").strip()
 
     def action():
-        meter = db.session.scalar(sa.select(Meter).where(Meter.number == number))
-        if meter is None:
-            raise DomainError(f"no meter with number {number}", "meter")
-        install_meter(db.session, sp, meter, _on(form), parse_readings(form.get("readings", ""), meter),
-                      current_user.email)
+        meter = get_meter(db.session, number)
+        install_meter(db.session, sp, meter, _on(form), parse_readings(form.get("readings", ""), meter))
     return _edge(spn, action, f"Meter {number} installed at {spn}.")
 
 
@@ -101,7 +99,7 @@ def remove(spn: str):
         if store is None:
             raise DomainError("choose where the meter goes", "store")
         remove_meter(db.session, current, _on(form), parse_readings(form.get("readings", ""), current.meter),
-                     store, current_user.email)
+                     store)
     return _edge(spn, action, f"Meter removed from {spn}.")
 
 
@@ -111,10 +109,7 @@ def install_device(spn: str):
     sp, serial = _service_point(spn), request.form.get("serial", "").strip()
 
     def action():
-        device = db.session.scalar(sa.select(ControlDevice).where(ControlDevice.serial == serial))
-        if device is None:
-            raise DomainError(f"no control device with serial {serial}", "serial")
-        install_control_device(db.session, sp, device, _on(request.form))
+        install_control_device(db.session, sp, get_control_device(db.session, serial), _on(request.form))
     return _edge(spn, action, f"Control device {serial} installed at {spn}.")
 
 
@@ -131,7 +126,7 @@ def remove_device(spn: str, installation_id: int):
 def replace_meter(spn: str):
     sp = _service_point(spn)
     commit_or_flash(lambda: start_meter_replacement(db.session, sp, request.form.get("reason", "").strip()
-                                                    or "requested", current_user.email),
+                                                    or "requested"),
                     lambda instance: f"Meter replacement started (process #{instance.id}); "
                                      "the field task is in the worklist.")
     return redirect(url_for(".show", spn=spn))
@@ -151,7 +146,7 @@ def phone_reading(spn: str):
     def action():
         try:
             return record_phone_reading(db.session, sp.id, optional_int(form.get("register")) or 0, value,
-                                        _on(form), form.get("caller", ""), current_user.email,
+                                        _on(form), form.get("caller", ""),
                                         confirmed=bool(value) and form.get("confirm") == value)
         except ImplausibleReading:
             asked.append(value)

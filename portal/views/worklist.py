@@ -3,20 +3,22 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.base import db
 from models.errors import DomainError
 from models.process.entities import HumanTask, TaskState
-from models.process.operations import save_filter, status_history
+from models.process.operations import save_filter
 from models.process.queries import QUEUES, TaskFilter, find_tasks, process_keys, queue_counts, visible_filters
+from models.statuses import status_history
 from models.users.entities import RoleName, User
+from models.users.queries import active_users
 from portal.auth import ANY_STAFF, roles_allowed
-from portal.edges import commit_or_flash
+from portal.edges import commit_or_flash, request_transaction
 from portal.objects import object_url
 from portal.params import optional_int
+from portal.views import raise_if_retry
 from workflows.runtime import (
     claim_task,
     complete_task,
@@ -28,8 +30,6 @@ from workflows.runtime import (
 
 bp = Blueprint("worklist", __name__, url_prefix="/worklist")
 FILTER_KEYS = ("queue", "process", "q", "due", "min_priority", "older_than_days", "sort", "page")
-
-
 
 
 def _filter(args) -> TaskFilter:
@@ -69,7 +69,7 @@ def _page(panel=None):
         panel = _panel(selected)
     assignees = []
     if current_user.has_role(RoleName.PROCESS_OWNER.value) or current_user.has_role(RoleName.ADMIN.value):
-        assignees = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.email)).all()
+        assignees = active_users(db.session)
     return render_template("worklist.html", f=f, tasks=tasks, total=total,
                            counts=queue_counts(db.session, current_user), panel=panel,
                            processes=process_keys(db.session), saved=visible_filters(db.session, current_user),
@@ -116,10 +116,11 @@ def unclaim(task_id):
 def complete(task_id):
     data = {k: v for k, v in request.form.items() if k not in ("csrf_token", "back", "lock_version")}
     try:
-        task = complete_task(db.session, task_id, current_user, data, optional_int(request.form.get("lock_version")))
-        db.session.commit()
+        with request_transaction():
+            task = complete_task(db.session, task_id, current_user, data,
+                                 optional_int(request.form.get("lock_version")))
     except DomainError as exc:
-        db.session.rollback()
+        raise_if_retry(exc)
         flash(str(exc), "error")
         return _page(_panel(task_id, {exc.field: exc.message}, data)), 422
     flash(f"Completed “{task.name}” ({task.object_label or task.process_key}).", "success")
@@ -155,19 +156,20 @@ def bulk():
     for task_id in filter(None, map(optional_int, request.form.getlist("task_ids"))):
         task = db.session.get(HumanTask, task_id)
         try:
-            if task is None:
-                raise DomainError(f"no task {task_id}")
-            if action == "claim":
-                claim_task(db.session, task, current_user)
-            elif action == "reassign" and assignee is not None:
-                reassign_task(db.session, task, assignee, current_user)
-            else:
-                raise DomainError("choose claim, or reassign with a user")
-            db.session.commit()
-            done.append(task.name + (f" ({task.object_label})" if task.object_label else ""))
+            with request_transaction():     # each task on its own: one refusal leaves the others done
+                if task is None:
+                    raise DomainError(f"no task {task_id}")
+                if action == "claim":
+                    claim_task(db.session, task, current_user)
+                elif action == "reassign" and assignee is not None:
+                    reassign_task(db.session, task, assignee, current_user)
+                else:
+                    raise DomainError("choose claim, or reassign with a user")
         except DomainError as exc:
-            db.session.rollback()
+            raise_if_retry(exc)
             failed.append(f"#{task_id}: {exc}")
+        else:
+            done.append(task.name + (f" ({task.object_label})" if task.object_label else ""))
     if done:
         flash(f"{len(done)} task(s) {'claimed' if action == 'claim' else 'reassigned'}: {'; '.join(done)}", "success")
     if failed:
@@ -179,11 +181,12 @@ def bulk():
 @roles_allowed(*ANY_STAFF)
 def save():
     try:
-        save_filter(db.session, current_user.id, request.form.get("name", ""), _back(),
-                    request.form.get("shared_with_role") or None)
-        db.session.commit()
-        flash("Filter saved.", "success")
+        with request_transaction():
+            save_filter(db.session, current_user.id, request.form.get("name", ""), _back(),
+                        request.form.get("shared_with_role") or None)
     except DomainError as exc:
-        db.session.rollback()
+        raise_if_retry(exc)
         flash(str(exc), "error")
+    else:
+        flash("Filter saved.", "success")
     return redirect(url_for(".index") + "?" + _back())

@@ -1,7 +1,7 @@
 """The generated admin refuses bad input naming the field and saves nothing."""
 import sqlalchemy as sa
 
-from models.meters.entities import Meter
+from models.meters.entities import Meter, MeterStatus
 from models.tariffs.entities import TariffVersion
 from tests.conftest import csrf_token
 
@@ -12,7 +12,7 @@ def post_form(client, url, data):
 
 def meter_form(make, number):
     model = make.meter_model()
-    return {"number": number, "model": str(model.id), "status": "in_store", "store": str(make.store().id),
+    return {"number": number, "model": str(model.id), "store": str(make.store().id),
             "registers-0-code": "1.8.0", "registers-0-usage_type": "active", "registers-0-digits": "6",
             "registers-0-decimals": "0", "registers-0-multiplier": "1"}
 
@@ -22,7 +22,7 @@ def test_admin_creates_a_meter_with_its_register(db, client, login, make):
     response = post_form(client, "/admin/admin_meters/new/", meter_form(make, "50001"))
     assert response.status_code == 302
     meter = db.session.scalar(sa.select(Meter).where(Meter.number == "50001"))
-    assert [r.code for r in meter.registers] == ["1.8.0"]
+    assert ([r.code for r in meter.registers], meter.status) == (["1.8.0"], MeterStatus.IN_STORE)
 
 
 def test_duplicate_meter_number_is_a_field_error(db, client, login, make):
@@ -84,16 +84,16 @@ def test_audit_trail_is_filtered_by_entity(db, client, login, make):
     assert page.status_code == 200 and "50004" in page.text
 
 
-def test_admin_creates_a_user_only_with_a_long_enough_password(db, client, login):
-    from models.users.entities import Role, User
+def test_admin_creates_a_user_through_create_user_and_its_password_rules(db, client, login):
+    from models.users.entities import User
     login("admin")
-    clerk = db.session.scalar(sa.select(Role).where(Role.name == "clerk"))
-    form = {"email": "new.clerk@example.com", "full_name": "New Clerk", "active": "y", "roles": str(clerk.id)}
+    form = {"email": "new.clerk@example.com", "full_name": "New Clerk", "role": "clerk"}
     page = post_form(client, "/admin/admin_users/new/", form | {"new_password": "short"})
-    assert "Field must be at least 8 characters long." in page.text
+    assert "must have at least 8 characters" in page.text
     assert post_form(client, "/admin/admin_users/new/", form | {"new_password": "long-enough"}).status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "new.clerk@example.com"))
-    assert user.password != "long-enough" and user.password.startswith("$argon2")
+    assert (user.active, [r.name for r in user.roles]) == (True, ["clerk"])
+    assert user.password.startswith("$argon2")
 
 
 def test_admin_sets_validation_limits_per_tariff_class(db, client, login):

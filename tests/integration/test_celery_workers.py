@@ -104,7 +104,7 @@ with app.app_context():
                                  .where(Meter.status == "installed")).all()
     rows = [f"{n},1.8.0,{today()},{900000 + i},actual," for i, n in enumerate(numbers)]
     text = "meter,register,date,value,type,note\\n" + "\\n".join(rows)
-    job = queue_reading_import(db.session, "walk.csv", text.encode(), "clerk@example.com")
+    job = queue_reading_import(db.session, "walk.csv", text.encode())
     db.session.commit()
     print(job.id, len(rows))
 """

@@ -5,10 +5,13 @@ import sqlalchemy as sa
 
 from models.contracts.entities import ContractVersion
 from models.customers.entities import Customer
+from models.demo.field import load_demo_service_orders
 from models.demo.loader import load_demo_data
 from models.errors import DomainError
 from models.meters.entities import Meter, MeterStatus, Register, UsageType
 from models.premises.entities import MeterChamber, ServicePoint, SupplyVoltage
+from models.readings.entities import Reading, ReadingCycle, ReadingOrder
+from models.service_orders.entities import ServiceOrder
 
 AS_OF = date(2026, 11, 1)
 
@@ -92,3 +95,25 @@ def test_demo_residential_use_peaks_in_the_hot_months(db):
     average = dict(db.session.execute(sa.select(month, sa.func.avg(Reading.consumption)).where(
         Reading.reading_type == ReadingType.ACTUAL, Reading.consumption < 2000).group_by(month)).all())
     assert float(average["10"]) > float(average["07"]) * 1.1 and float(average["04"]) > float(average["01"]) * 1.1
+
+
+def dated_fingerprint(session):
+    def agg(*columns):
+        return tuple(session.execute(sa.select(*columns)).one())
+    return (agg(sa.func.count(Reading.id), sa.func.sum(Reading.consumption), sa.func.max(Reading.read_on)),
+            agg(sa.func.count(ReadingOrder.id), sa.func.sum(ReadingOrder.expected_high)),
+            agg(sa.func.count(ReadingCycle.id), sa.func.min(ReadingCycle.period), sa.func.max(ReadingCycle.closed_at)),
+            agg(sa.func.min(Meter.next_calibration_due), sa.func.max(Meter.last_calibrated_on)),
+            agg(sa.func.count(ServiceOrder.id), sa.func.min(ServiceOrder.planned_on)))
+
+
+def test_the_same_seed_and_day_give_the_same_demo_whatever_the_clock_says(db, clock):
+    runs = []
+    for day in (date(2027, 1, 15), date(2027, 9, 3)):
+        clock.to(day)
+        savepoint = db.session.begin_nested()
+        load_demo_data(db.session, 8, seed=4, as_of=AS_OF)
+        load_demo_service_orders(db.session, 10, seed=4, as_of=AS_OF)
+        runs.append(dated_fingerprint(db.session))
+        savepoint.rollback()
+    assert runs[0] == runs[1] and runs[0][0][0] > 100 and runs[0][4][0] == 10

@@ -67,7 +67,7 @@ def channel_totals(db) -> dict:
 def test_every_invalid_nem_file_is_refused_with_a_reason_and_nothing_lands(db, site, path):
     site("VABD000163", "METSER123", {"1.8.0": None, "3.8.0": None})
     with pytest.raises(ReadingImportRefused) as refused:
-        import_file(db.session, path.name, path.read_bytes(), "office")
+        import_file(db.session, path.name, path.read_bytes())
     assert refused.value.problems and all(len(p) > 12 for p in refused.value.problems)
     assert counts(db) == (0, 0)
 
@@ -84,17 +84,17 @@ def test_nem12_interval_totals_per_channel_match_the_file_and_a_second_import_ch
             channel = (row[6], {"E1": "1.8.0", "B1": "2.8.0", "Q1": "3.8.0", "E2": "1.8.0", "K2": "4.8.0"}[row[4]])
         elif row[0] == "300":
             expected[channel] += sum(D(v) for v in row[2:98]) / 1000          # Wh and VArh in the file
-    result = import_file(db.session, path.name, path.read_bytes(), "office")
+    result = import_file(db.session, path.name, path.read_bytes())
     assert (result.file_format, result.intervals) == ("nem12", 1152)
     assert channel_totals(db) == {key: total.quantize(D("0.001")) for key, total in expected.items()}
-    again = import_file(db.session, path.name, path.read_bytes(), "office")
+    again = import_file(db.session, path.name, path.read_bytes())
     assert (again.intervals, again.unchanged, counts(db)[0]) == (0, 1152, 1152)
 
 
 def test_nem12_five_minute_solar_month_rolls_up_to_tou_registers(db, site):
     path = NEM / "unzipped" / "Example_NEM12_month_solar.csv"
     meter = site("NMI1234567", "SERNO1234", {"1.8.1": None, "1.8.2": None, "2.8.0": None})
-    import_file(db.session, path.name, path.read_bytes(), "office")
+    import_file(db.session, path.name, path.read_bytes())
     imported = sum(D(v) for row in records(path, "300")[31:] for v in row[2:290])    # the E1 channel's days
     parts = rollup(db.session, meter.id, date(2023, 1, 1), date(2024, 1, 1))
     assert parts["1.8.1"] + parts["1.8.2"] == imported and parts["1.8.1"] > 0
@@ -103,7 +103,7 @@ def test_nem12_five_minute_solar_month_rolls_up_to_tou_registers(db, site):
 def test_nem12_without_a_known_meter_names_it(db):
     path = NEM / "unzipped" / "Example_NEM12_actual_interval.csv"
     with pytest.raises(ReadingImportRefused, match="unknown meter METSER123 \\(NMI VABD000163\\)"):
-        import_file(db.session, path.name, path.read_bytes(), "office")
+        import_file(db.session, path.name, path.read_bytes())
 
 
 NEM13_FILES = sorted((NEM / "nem13").glob("*.zip")) + [NEM / "unzipped" / "Example_NEM13_forward_estimate.csv"]
@@ -119,7 +119,7 @@ def test_nem13_register_reads_give_the_read_differences_as_consumption(db, site,
     for row in rows:
         streams[(row[1], row[6])].setdefault(f"1.8.{len(streams[(row[1], row[6])])}", row[4])
     meters = {serial: site(nmi, serial, codes) for (nmi, serial), codes in streams.items()}
-    import_file(db.session, path.name, path.read_bytes(), "office")
+    import_file(db.session, path.name, path.read_bytes())
     reads, used = defaultdict(dict), defaultdict(D)
     for row in rows:            # a later record's read for the same day replaces the earlier one (substitution)
         reads[(row[6], row[4])][row[9][:8]] = D(row[8])
@@ -136,7 +136,7 @@ def test_nem13_register_reads_give_the_read_differences_as_consumption(db, site,
 def test_nem13_rollover_of_a_twelve_digit_register(db, site):
     path = NEM / "nem13" / "nem13#13#INTEGM#NEMMCO.zip"
     site("NEM1313046", "SerialBMP1", {"1.8.0": "11"})
-    import_file(db.session, path.name, path.read_bytes(), "office")
+    import_file(db.session, path.name, path.read_bytes())
     last = db.session.scalar(sa.select(Reading).order_by(Reading.read_on.desc()).limit(1))
     assert (last.value, last.consumption, [a.code.value for a in last.anomalies]) == (D(9), D(10), ["rollover"])
 
@@ -157,9 +157,9 @@ def espi_total(path: Path) -> D:
 def test_green_button_interval_totals_match_the_file(db, site, name):
     site("GB-1", "GB-METER", {"1.8.0": None})
     data = (GREEN / name).read_bytes()
-    result = import_file(db.session, name, data, "office", service_point="GB-1")
+    result = import_file(db.session, name, data, service_point="GB-1")
     assert channel_totals(db) == {("GB-METER", "1.8.0"): espi_total(GREEN / name)}
-    assert import_file(db.session, name, data, "office", service_point="GB-1").unchanged == result.intervals
+    assert import_file(db.session, name, data, service_point="GB-1").unchanged == result.intervals
 
 
 @pytest.mark.parametrize("name,reason", [
@@ -169,7 +169,7 @@ def test_green_button_interval_totals_match_the_file(db, site, name):
 def test_green_button_files_without_electricity_intervals_are_refused(db, site, name, reason):
     site("GB-1", "GB-METER", {"1.8.0": None})
     with pytest.raises(ReadingImportRefused, match=reason):
-        import_file(db.session, name, (GREEN / name).read_bytes(), "office", service_point="GB-1")
+        import_file(db.session, name, (GREEN / name).read_bytes(), service_point="GB-1")
     assert counts(db) == (0, 0)
 
 

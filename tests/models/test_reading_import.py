@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 import sqlalchemy as sa
 
-from models.meters.installations import install_meter
+from models.installations.operations import install_meter
 from models.readings.entities import AnomalyCode, Reading, ReadingAnomaly, ReadingType
 from models.readings.imports import ReadingImportRefused, import_readings, read_csv
 
@@ -16,12 +16,12 @@ HEADER = "meter,register,date,value,type,note\n"
 def meter(db, make):
     contract = make.contract()
     meter = make.meter(number="98001", multiplier="40")
-    install_meter(db.session, contract.service_point, meter, date(2026, 1, 1), {"1.8.0": D("1000")}, "crew")
+    install_meter(db.session, contract.service_point, meter, date(2026, 1, 1), {"1.8.0": D("1000")})
     return meter
 
 
 def load(db, text):
-    return import_readings(db.session, read_csv(HEADER + text), "test", "test.csv")
+    return import_readings(db.session, read_csv(HEADER + text), "test.csv")
 
 
 def consumptions(db):
@@ -74,4 +74,4 @@ def test_wrong_header_is_refused():
 def test_a_walk_list_file_with_extra_columns_imports_its_read_rows(db, meter):
     rows = read_csv("route,sequence,meter,register,previous,date,value,type,note\n"
                     "R1,1,98001,1.8.0,1000,2026-02-01,1100,,\nR1,2,98001,1.8.0,1000,,,,\n")
-    assert import_readings(db.session, rows, "office", "walk list").imported == 1
+    assert import_readings(db.session, rows, "walk list").imported == 1

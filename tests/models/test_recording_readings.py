@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from models.clock import today
 from models.errors import DomainError
-from models.meters.installations import install_meter
+from models.installations.operations import install_meter
 from models.readings.entities import AnomalyCode, Reading, ReadingRule, ReadingStatus, ReadingType
 from models.readings.operations import record_reading
 from models.types import add_months
@@ -24,12 +24,12 @@ def on(month: int, day: int) -> date:
 def register(db, make):
     contract = make.contract()
     meter = make.meter(number="96001", multiplier="2")
-    install_meter(db.session, contract.service_point, meter, on(1, 1), {"1.8.0": D("100")}, "crew")
+    install_meter(db.session, contract.service_point, meter, on(1, 1), {"1.8.0": D("100")})
     return meter.registers[0]
 
 
 def read(db, register, day, value, **kw):
-    return record_reading(db.session, register, day, D(value), kw.pop("kind", ReadingType.ACTUAL), "reader", **kw)
+    return record_reading(db.session, register, day, D(value), kw.pop("kind", ReadingType.ACTUAL), **kw)
 
 
 def test_consumption_since_the_installation_reading_times_the_multiplier(db, register):
@@ -79,7 +79,7 @@ def test_a_demand_register_reading_stands_alone(db, make):
     contract = make.contract()
     meter = make.meter(number="96002", multiplier="40")
     meter.registers.append(Register(code="1.6.0", usage_type=UsageType.DEMAND, multiplier=D("40")))
-    install_meter(db.session, contract.service_point, meter, on(1, 1), {"1.8.0": D("0"), "1.6.0": D("0")}, "c")
+    install_meter(db.session, contract.service_point, meter, on(1, 1), {"1.8.0": D("0"), "1.6.0": D("0")})
     demand = next(r for r in meter.registers if r.code == "1.6.0")
     first, lower = read(db, demand, on(2, 1), "5.5"), read(db, demand, on(3, 1), "4.25")
     assert (first.consumption, lower.consumption, lower.status) == (D("220"), D("170"), ReadingStatus.VALID)
@@ -92,13 +92,13 @@ def test_a_reading_dated_in_the_future_is_refused(db, register):
 
 
 def test_meter_change_bills_the_old_meter_to_its_removal_and_the_new_from_its_installation(db, make, register):
+    from models.installations.operations import change_meter
     from models.meters.entities import Installation, StoreKind
-    from models.meters.installations import change_meter
     read(db, register, on(2, 1), "250")                              # (250 - 100) x 2 = 300
     site = db.session.scalar(sa.select(Installation).where(Installation.meter_id == register.meter_id)).service_point
     new = make.meter(number="96003")
     change_meter(db.session, site, new, on(2, 20), {"1.8.0": D("290")}, {"1.8.0": D("7")},
-                 make.store(StoreKind.LABORATORY), "crew")
+                 make.store(StoreKind.LABORATORY))
     removal = db.session.scalar(sa.select(Reading).where(Reading.reading_type == ReadingType.REMOVAL))
     assert removal.consumption == D("80")                                     # (290 - 250) x 2 on the old meter
     after = read(db, new.registers[0], on(3, 1), "57")

@@ -41,19 +41,19 @@ def small_cap(monkeypatch):
 
 def test_a_zip_that_claims_a_small_file_is_unpacked_only_to_the_cap(db, small_cap):
     with pytest.raises(ReadingImportRefused, match="unpacks to more than 1 MB, the limit"):
-        import_file(db.session, "readings.zip", lying_zip(20 * 1024 * 1024, claimed=1000), "office")
+        import_file(db.session, "readings.zip", lying_zip(20 * 1024 * 1024, claimed=1000))
     assert 1024 * 1024 < sum(small_cap) <= 1024 * 1024 + 64 * 1024
 
 
 def test_a_zip_whose_file_differs_from_its_stated_size_is_refused(db, small_cap):
     with pytest.raises(ReadingImportRefused, match="says its file has 1,000 bytes but it unpacks to 5,000"):
-        import_file(db.session, "readings.zip", lying_zip(5000, claimed=1000), "office")
+        import_file(db.session, "readings.zip", lying_zip(5000, claimed=1000))
 
 
 def test_a_file_of_many_bad_rows_lists_the_first_hundred_and_counts_the_rest(db):
     data = HEADER + b"".join(b"M%d,1.8.0,2026-02-30,100,actual,\n" % n for n in range(1000))
     with pytest.raises(ReadingImportRefused) as refused:
-        import_file(db.session, "bad.csv", data, "office")
+        import_file(db.session, "bad.csv", data)
     assert (refused.value.count, len(refused.value.problems)) == (1000, 100)
     assert refused.value.problems[0] == "row 2: date '2026-02-30' is not YYYY-MM-DD"
     assert refused.value.problems[-1].startswith("row 101: ")
@@ -64,7 +64,7 @@ def test_a_nem12_file_of_many_bad_days_is_refused_the_same_way(db):
     day = "300,20260201," + ",".join(["x"] * 48) + ",A,,,20260202000000,\n"
     text = "100,NEM12,200405011135,MDA1,Ret1\n200,NMI0000001,E1,1,E1,N1,SER1,kWh,30,\n" + day * 150 + "900\n"
     with pytest.raises(ReadingImportRefused) as refused:
-        import_file(db.session, "bad.nem", text.encode(), "office")
+        import_file(db.session, "bad.nem", text.encode())
     assert (refused.value.count, len(refused.value.problems)) == (150, 100)
     assert refused.value.problems[0] == "row 3: interval 1 value 'x' is not a number"
     assert str(refused.value).endswith("... and 50 more")
@@ -75,7 +75,7 @@ def test_refusing_a_large_file_of_bad_rows_keeps_no_row_objects(db):
     tracemalloc.start()
     try:
         with pytest.raises(ReadingImportRefused, match="20,000 bad row"):
-            import_file(db.session, "bad.csv", data, "office")
+            import_file(db.session, "bad.csv", data)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -84,7 +84,7 @@ def test_refusing_a_large_file_of_bad_rows_keeps_no_row_objects(db):
 
 def test_the_audit_trail_records_a_queued_upload_by_name_size_and_hash(db):
     data = b"meter,register,date,value,type,note\n" * 50_000
-    job = queue_reading_import(db.session, "walk.csv", data, "clerk@example.com")
+    job = queue_reading_import(db.session, "walk.csv", data)
     event = db.session.scalar(sa.select(AuditEvent).where(
         AuditEvent.entity == "reading_imports", AuditEvent.entity_id == str(job.id)))
     assert event.action is AuditAction.INSERT and event.changes["filename"] == [None, "walk.csv"]
@@ -92,7 +92,7 @@ def test_the_audit_trail_records_a_queued_upload_by_name_size_and_hash(db):
 
 
 def test_a_long_text_is_stored_cut_in_the_audit_trail(db):
-    job = queue_reading_import(db.session, "walk.csv", b"x", "clerk@example.com")
+    job = queue_reading_import(db.session, "walk.csv", b"x")
     job.message = "y" * 10_000
     db.session.flush()
     changes = db.session.scalars(sa.select(AuditEvent.changes).where(

@@ -24,8 +24,7 @@ def test_deploy_prints_key_and_version_and_refusal_exits_non_zero(cms, tmp_path)
 def test_start_list_and_complete_from_the_shell(db, cms, make):
     clerk, _ = make.user("clerk")
     contract = make.contract()
-    request = register_request(db.session, RequestType.NEW_CONNECTION, "clerk",
-                               service_point_id=contract.service_point_id)
+    request = register_request(db.session, RequestType.NEW_CONNECTION, service_point_id=contract.service_point_id)
     cms("processes", "deploy-shipped")
     started = cms("processes", "start", "customer_request", "--object", f"customer_request:{request.id}",
                   "--data", '{"request_type": "new_connection"}')

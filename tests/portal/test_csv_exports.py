@@ -22,8 +22,8 @@ def test_formula_cells_are_quoted_and_numbers_kept(app):
 
 def test_a_reports_csv_quotes_a_formula_typed_into_a_movement(db, client, login, make):
     central, district, model = make.store(), make.store(StoreKind.DISTRICT), make.meter_model()
-    register_meter_batch(db.session, 70001, 70001, model.id, central.id, "DO-1", "keeper", received_on=today())
-    move_meters(db.session, "send", ["70001"], district.id, "SJ-1", "keeper", reason=FORMULA, moved_on=today())
+    register_meter_batch(db.session, 70001, 70001, model.id, central.id, "DO-1", received_on=today())
+    move_meters(db.session, "send", ["70001"], district.id, "SJ-1", reason=FORMULA, moved_on=today())
     db.session.commit()
     login("clerk")
     report = client.get(f"/meters/movements/report?date_from={today()}&date_to={today()}&format=csv")

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from models.installations.operations import install_meter
 from models.meters.entities import StoreKind
-from models.meters.installations import install_meter
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus
+from models.statuses import status_history
 from tests.conftest import csrf_token
 
 
@@ -16,7 +17,7 @@ def post(client, url, data, page="/service-orders/new"):
 
 def test_clerk_creates_assigns_and_completes_a_service_order(db, client, login, make):
     sp = make.service_point()
-    login("clerk")
+    clerk = login("clerk")
     response = post(client, "/service-orders/new",
                     {"order_type": "inspection", "spn": sp.spn, "planned_on": "2026-12-03"})
     assert response.status_code == 302
@@ -27,6 +28,7 @@ def test_clerk_creates_assigns_and_completes_a_service_order(db, client, login, 
     assert (order.status, order.crew, order.result) == (ServiceOrderStatus.COMPLETED, "Crew Bandung 2", "seal replaced")
     page = client.get(f"/service-orders/{order.id}").text
     assert "in_progress → <b>completed</b>" in page
+    assert {change.by for change in status_history(db.session, "service_order", order.id)} == {clerk.email}
 
 
 def test_wrong_order_move_is_refused_with_the_allowed_ones(db, client, login, make):
@@ -54,7 +56,7 @@ def test_service_point_page_shows_devices_and_history(db, client, login, make):
     store = make.store()
     sp = make.service_point()
     meter = make.meter(number="97001", store=store)
-    install_meter(db.session, sp, meter, date(2025, 3, 1), {"1.8.0": Decimal("42")}, "crew")
+    install_meter(db.session, sp, meter, date(2025, 3, 1), {"1.8.0": Decimal("42")})
     db.session.commit()
     login("clerk")
     page = client.get(f"/service-points/{sp.spn}").text
@@ -65,7 +67,7 @@ def test_clerk_starts_a_meter_replacement_from_the_service_point(db, client, log
     store, _ = make.store(), make.store(StoreKind.LABORATORY)
     sp = make.service_point()
     install_meter(db.session, sp, make.meter(number="97002", store=store), date(2025, 3, 1),
-                  {"1.8.0": Decimal("1")}, "crew")
+                  {"1.8.0": Decimal("1")})
     db.session.commit()
     login("clerk")
     url = f"/service-points/{sp.spn}"
@@ -95,7 +97,7 @@ def test_customer_reading_by_telephone_is_recorded_with_the_caller(db, client, l
     from models.readings.entities import Reading, ReadingType
     contract = make.contract()
     meter = make.meter(number="97200", store=make.store())
-    install_meter(db.session, contract.service_point, meter, date(2026, 1, 5), {"1.8.0": Decimal("10")}, "crew")
+    install_meter(db.session, contract.service_point, meter, date(2026, 1, 5), {"1.8.0": Decimal("10")})
     db.session.commit()
     login("clerk")
     url = f"/service-points/{contract.service_point.spn}"

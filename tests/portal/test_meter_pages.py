@@ -2,6 +2,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from models.audit.recorder import Actor, acting_as
 from models.meters.entities import Meter, MeterStatus, StoreKind
 from models.meters.operations import move_meters, register_meter_batch
 from tests.conftest import csrf_token
@@ -41,9 +42,9 @@ def test_refused_movement_names_the_meters_and_the_rule(db, client, login, make)
 
 def test_movement_report_on_screen_and_as_csv(db, client, login, make):
     central, district, model = make.store(), make.store(StoreKind.DISTRICT), make.meter_model()
-    register_meter_batch(db.session, 50001, 50003, model.id, central.id, "DO-1", "keeper",
-                         received_on=date(2026, 11, 2))
-    move_meters(db.session, "send", ["50001", "50002"], district.id, "SJ-1", "keeper", moved_on=date(2026, 11, 3))
+    with acting_as(Actor(None, "keeper")):
+        register_meter_batch(db.session, 50001, 50003, model.id, central.id, "DO-1", received_on=date(2026, 11, 2))
+        move_meters(db.session, "send", ["50001", "50002"], district.id, "SJ-1", moved_on=date(2026, 11, 3))
     db.session.commit()
     login("clerk")
     query = f"date_from=2026-11-03&date_to=2026-11-03&to_store={district.id}"
@@ -57,7 +58,7 @@ def test_movement_report_on_screen_and_as_csv(db, client, login, make):
 
 def test_meter_page_shows_its_movement_history(db, client, login, make):
     central, model = make.store(), make.meter_model()
-    register_meter_batch(db.session, 60001, 60001, model.id, central.id, "DO-5", "keeper")
+    register_meter_batch(db.session, 60001, 60001, model.id, central.id, "DO-5")
     db.session.commit()
     login("clerk")
     page = client.get("/meters/60001").text

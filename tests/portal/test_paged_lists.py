@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from models.clock import today
+from models.installations.operations import install_meter
 from models.meters.entities import Installation, MovementKind
-from models.meters.installations import install_meter
 from models.meters.operations import move_meters
 from models.readings.cycles import open_cycle
 from models.readings.entities import AnomalyCode, Reading, ReadingAnomaly, ReadingCycle, ReadingType
@@ -146,8 +146,8 @@ def test_request_and_order_lists_link_their_numbers_and_service_points(db, clien
 def test_reading_pages_link_meters_and_service_points_without_taking_the_entry_keys(db, client, login, make):
     route, start = make.route(), today().replace(day=1) - timedelta(days=90)
     contract, meter = make.contract(service_point=make.service_point(route=route)), make.meter()
-    install_meter(db.session, contract.service_point, meter, start, {"1.8.0": D("100")}, "crew")
-    cycle = open_cycle(db.session, route, today(), "clerk")
+    install_meter(db.session, contract.service_point, meter, start, {"1.8.0": D("100")})
+    cycle = open_cycle(db.session, route, today())
     db.session.commit()
     login("clerk")
     spn, number = contract.service_point.spn, meter.number
@@ -161,7 +161,7 @@ def test_reading_pages_link_meters_and_service_points_without_taking_the_entry_k
 def test_anomalies_and_movements_link_the_meter(db, client, login, make):
     _, _, search, _ = _anomalies(db, make)
     store, meter = make.store(), make.meter()
-    move_meters(db.session, MovementKind.SEND, [meter.number], store.id, "SJ-9", "keeper")
+    move_meters(db.session, MovementKind.SEND, [meter.number], store.id, "SJ-9")
     db.session.commit()
     login("clerk")
     number = search.removeprefix("q=")

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from models.clock import today
-from models.meters.installations import install_meter
+from models.installations.operations import install_meter
 from models.readings.cycles import open_cycle
 from models.readings.entities import OrderStatus, Reading, ReadingType
 from models.readings.operations import record_reading
@@ -20,10 +20,10 @@ def site(db, make):
     """A meter on a route, read twice at 10 kWh a day: today's expected range is about 1,680–2,800."""
     contract = make.contract(service_point=make.service_point(route=make.route(scheduled_day=1)))
     meter = make.meter()
-    install_meter(db.session, contract.service_point, meter, START, {"1.8.0": D("1000")}, "crew")
+    install_meter(db.session, contract.service_point, meter, START, {"1.8.0": D("1000")})
     for month in (1, 2):
         record_reading(db.session, meter.registers[0], START + timedelta(days=30 * month), D(1000 + 300 * month),
-                       ReadingType.ACTUAL, "reader")
+                       ReadingType.ACTUAL)
     db.session.commit()
     return contract.service_point, meter.registers[0]
 
@@ -65,7 +65,7 @@ def test_plausible_value_is_saved_at_once(db, client, login, site):
 
 def test_phone_reading_answers_the_open_order_of_an_open_cycle(db, client, login, site):
     sp, register = site
-    cycle = open_cycle(db.session, sp.route, today(), "office")
+    cycle = open_cycle(db.session, sp.route, today())
     db.session.commit()
     login("clerk")
     assert phone(client, sp, register, "2000").status_code == 302
@@ -77,11 +77,11 @@ def test_phone_reading_answers_the_open_order_of_an_open_cycle(db, client, login
 def test_route_entry_replaces_a_confirmed_misheard_reading_instead_of_following_it(db, client, login, site):
     from models.readings.cycles import enter_order_reading, reading_day
     sp, register = site
-    cycle = open_cycle(db.session, sp.route, today(), "office")
+    cycle = open_cycle(db.session, sp.route, today())
     db.session.commit()
     login("clerk")
     phone(client, sp, register, "99999", confirm="99999")
     day = reading_day(cycle)
     used = 10 * (day - cycle.orders[0].previous_on).days          # just the register's average
-    actual = enter_order_reading(db.session, cycle.orders[0], str(1600 + used), "", day, "reader")
+    actual = enter_order_reading(db.session, cycle.orders[0], str(1600 + used), "", day)
     assert (actual.consumption, actual.anomalies, customer_readings(db)) == (D(used), [], [])

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from models.clock import today
-from models.meters.installations import install_meter
+from models.installations.operations import install_meter
 from models.readings.cycles import reading_day
 from models.readings.entities import ImportStatus, OrderStatus, ReadingCycle, ReadingImport, ReadingType
 from models.readings.operations import record_reading
@@ -22,8 +22,8 @@ def route(db, make):
     for n in (1, 2):
         contract = make.contract(service_point=make.service_point(route=route, reading_sequence=n))
         meter = make.meter(number=f"7200{n}")
-        install_meter(db.session, contract.service_point, meter, START, {"1.8.0": D("100")}, "crew")
-        record_reading(db.session, meter.registers[0], START + timedelta(days=60), D("700"), ReadingType.ACTUAL, "r")
+        install_meter(db.session, contract.service_point, meter, START, {"1.8.0": D("100")})
+        record_reading(db.session, meter.registers[0], START + timedelta(days=60), D("700"), ReadingType.ACTUAL)
     db.session.commit()
     return route
 

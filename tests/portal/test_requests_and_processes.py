@@ -91,9 +91,9 @@ def test_a_retry_that_fails_again_is_shown_as_an_error(db, client, login, make, 
     from models.requests.entities import RequestType
     from models.requests.operations import register_request
     from workflows.runtime import start_instance
-    request = register_request(db.session, RequestType.COMPLAINT, "clerk", service_point_id=make.service_point().id)
+    request = register_request(db.session, RequestType.COMPLAINT, service_point_id=make.service_point().id)
     request.status = RequestStatus.CLOSED          # investigation cannot follow: the first step fails
-    instance = start_instance(db.session, "customer_request", "clerk", "customer_request", request.id,
+    instance = start_instance(db.session, "customer_request", "customer_request", request.id,
                               {"request_type": "complaint"})
     db.session.commit()
     login("process_owner")

@@ -5,9 +5,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from models.process.entities import InstanceStatus, TaskState
-from models.process.operations import status_history
 from models.requests.entities import RequestStatus, RequestType
 from models.service_orders.entities import ServiceOrder
+from models.statuses import status_history
 from workflows.runtime import deliver_message, fire_timers
 
 
@@ -25,7 +25,7 @@ def test_connection_request_runs_to_completion(db, make, request_process, work):
     work(instance, "ut_approve", owner, approved="true")
     assert request.status is RequestStatus.AWAITING_PAYMENT
     assert instance.waiting_messages == ["payment_received"] and instance.next_timer_due is not None
-    deliver_message(db.session, "payment_received", "customer_request", request.id, "cashier", {"amount": "1250000.50"})
+    deliver_message(db.session, "payment_received", "customer_request", request.id, {"amount": "1250000.50"})
     assert request.status is RequestStatus.INSTALLATION
     work(instance, "ut_install", clerk, installed_on="2026-12-01", meter_number="30001")
     assert request.status is RequestStatus.ACTIVATION

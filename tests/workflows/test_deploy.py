@@ -14,14 +14,14 @@ SHARED_BPMN = Path(os.environ.get("CMS_SHARED_DIR", Path(__file__).resolve().par
 
 def refusal(db, xml: bytes) -> ProcessRefused:
     with pytest.raises(ProcessRefused) as info:
-        deploy_definition(db.session, xml, "test")
+        deploy_definition(db.session, xml)
     return info.value
 
 
 def test_redeploying_changed_xml_adds_a_version_and_same_xml_does_not(db):
-    first, _ = deploy_definition(db.session, script_process("x = 1"), "test")
-    again, new = deploy_definition(db.session, script_process("x = 1"), "test")
-    second, _ = deploy_definition(db.session, script_process("x = 2"), "test")
+    first, _ = deploy_definition(db.session, script_process("x = 1"))
+    again, new = deploy_definition(db.session, script_process("x = 1"))
+    second, _ = deploy_definition(db.session, script_process("x = 2"))
     assert (first.version, again.id, new, second.version) == (1, first.id, False, 2)
 
 
@@ -34,8 +34,8 @@ def test_escaping_scripts_are_refused_at_deploy(db, script):
 
 
 def test_script_that_loops_forever_stops_the_instance_in_error(db):
-    deploy_definition(db.session, script_process("x = 0\nwhile True:\n    x += 1"), "test")
-    instance = start_instance(db.session, "scripted", "test")
+    deploy_definition(db.session, script_process("x = 0\nwhile True:\n    x += 1"))
+    instance = start_instance(db.session, "scripted")
     assert instance.status.value == "error" and instance.error_element == "run"
     assert "longer than 1 s" in instance.error_message
 
@@ -74,8 +74,8 @@ def test_every_shared_bpmn_file_deploys_or_is_refused_with_a_reason(db):
     outcomes = {}
     for path in files:
         try:
-            definition, _ = deploy_definition(db.session, path.read_bytes(), "test", key=path.stem)
-            instance = start_instance(db.session, definition.key, "test")   # runnable, or in error with a reason
+            definition, _ = deploy_definition(db.session, path.read_bytes(), key=path.stem)
+            instance = start_instance(db.session, definition.key)   # runnable, or in error with a reason
             assert instance.status.value in ("running", "completed") or instance.error_message, path
             outcomes[path.name] = f"deployed v{definition.version}, {instance.status.value}"
         except ProcessRefused as exc:

@@ -13,7 +13,7 @@ def calibration(db, make, shipped):
     store, lab = make.store(), make.store(StoreKind.LABORATORY)
     meter = make.meter(number="80001", store=store)
     clerk, _ = make.user("clerk")
-    [instance] = start_calibrations(db.session, ["80001"], lab.code, store.code, clerk.email)
+    [instance] = start_calibrations(db.session, ["80001"], lab.code, store.code)
     return meter, instance, clerk, store, lab
 
 
@@ -54,6 +54,6 @@ def test_installed_or_busy_meters_do_not_start(db, calibration, make):
     meter, _, clerk, store, lab = calibration
     make.meter(number="80002", status=MeterStatus.INSTALLED, store=None)
     with pytest.raises(DomainError) as info:
-        start_calibrations(db.session, ["80001", "80002", "80003"], lab.code, store.code, clerk.email)
+        start_calibrations(db.session, ["80001", "80002", "80003"], lab.code, store.code)
     assert info.value.message == ("no calibration started; 80001: already has a calibration running; "
                                   "80002: is installed, not in a store; 80003: no such meter")

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 
 from models.clock import today
 from models.errors import DomainError
+from models.installations.operations import install_meter
 from models.meters.entities import MeterStatus, StoreKind
-from models.meters.installations import current_meter_installation, install_meter
+from models.meters.queries import current_meter_installation
 from models.process.entities import InstanceStatus
 from models.readings.entities import Reading, ReadingType
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus
@@ -21,14 +22,14 @@ def site(db, make, shipped):
     sp = make.service_point()
     old = make.meter(number="95001", store=store, last_calibrated_on=date(2016, 12, 1),
                      next_calibration_due=today() + timedelta(days=10))
-    install_meter(db.session, sp, old, date(2020, 5, 1), {"1.8.0": Decimal("100")}, "crew")
+    install_meter(db.session, sp, old, date(2020, 5, 1), {"1.8.0": Decimal("100")})
     return sp, old, make.meter(number="95002", store=store), lab
 
 
 def test_replacement_changes_the_meter_and_keeps_both_readings(db, make, site, work):
     sp, old, new, lab = site
     clerk, _ = make.user("clerk")
-    instance = start_meter_replacement(db.session, sp, "display faded", clerk.email)
+    instance = start_meter_replacement(db.session, sp, "display faded")
     order = db.session.scalar(sa.select(ServiceOrder).where(ServiceOrder.service_point_id == sp.id))
     assert (order.order_type.value, order.status) == ("meter_change", ServiceOrderStatus.CREATED)
     work(instance, "ut_field", clerk, changed_on="2026-11-25", old_readings="8812", new_meter_number="95002",
@@ -44,7 +45,7 @@ def test_replacement_changes_the_meter_and_keeps_both_readings(db, make, site, w
 def test_wrong_new_meter_parks_the_change_with_a_reason(db, make, site, work):
     sp, old, _, lab = site
     clerk, _ = make.user("clerk")
-    instance = start_meter_replacement(db.session, sp, "test", clerk.email)
+    instance = start_meter_replacement(db.session, sp, "test")
     work(instance, "ut_field", clerk, changed_on="2026-11-25", old_readings="8812", new_meter_number="NOPE",
          new_readings="0", lab_store=lab.code)
     assert (instance.status, instance.error_element) == (InstanceStatus.ERROR, "sv_change")
@@ -56,4 +57,4 @@ def test_calibration_falling_due_starts_one_replacement_per_site(db, site):
     first = start_due_replacements(db.session, within_days=30)
     assert len(first) == 1 and start_due_replacements(db.session, within_days=30) == []
     with pytest.raises(DomainError, match="already has a meter replacement running"):
-        start_meter_replacement(db.session, sp, "again", "clerk")
+        start_meter_replacement(db.session, sp, "again")

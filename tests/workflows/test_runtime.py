@@ -3,13 +3,22 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from models.audit.recorder import Actor, acting_as
 from models.errors import DomainError
 from models.limits import latest_day
 from models.process.entities import HumanTask, InstanceStatus, TaskState
 from models.requests.entities import RequestStatus, RequestType
 from models.requests.operations import register_request
+from models.statuses import status_history
 from tests.workflows.bpmn_samples import form_process
-from workflows.runtime import claim_task, complete_task, deploy_definition, retry_instance, start_instance
+from workflows.runtime import (
+    claim_task,
+    complete_task,
+    deploy_definition,
+    retry_instance,
+    set_instance_status,
+    start_instance,
+)
 
 FIELDS = ('<camunda:formField id="amount" label="Amount" type="decimal"><camunda:validation>'
           '<camunda:constraint name="required" config="true"/><camunda:constraint name="min" config="0"/>'
@@ -21,8 +30,8 @@ FIELDS = ('<camunda:formField id="amount" label="Amount" type="decimal"><camunda
 
 @pytest.fixture
 def form_task(db):
-    deploy_definition(db.session, form_process(FIELDS), "test")
-    instance = start_instance(db.session, "formed", "test")
+    deploy_definition(db.session, form_process(FIELDS))
+    instance = start_instance(db.session, "formed")
     return instance.tasks[0]
 
 
@@ -92,16 +101,15 @@ def test_concurrent_write_of_an_instance_loses_cleanly(db, make, request_process
 
 def test_failing_service_parks_the_instance_and_retry_resumes(db, make, shipped):
     contract = make.contract()
-    request = register_request(db.session, RequestType.NEW_CONNECTION, "clerk",
-                               service_point_id=contract.service_point_id)
+    request = register_request(db.session, RequestType.NEW_CONNECTION, service_point_id=contract.service_point_id)
     request.status = RequestStatus.CANCELLED   # the review status cannot follow a cancelled request
     db.session.flush()
-    instance = start_instance(db.session, "customer_request", "clerk", "customer_request", request.id,
+    instance = start_instance(db.session, "customer_request", "customer_request", request.id,
                               {"request_type": "new_connection"})
     assert (instance.status, instance.error_element) == (InstanceStatus.ERROR, "st_review")
     assert "cannot move from cancelled to technical_review" in instance.error_message
     request.status = RequestStatus.REGISTERED  # the admin's fix
-    retry_instance(db.session, instance, "admin")
+    retry_instance(db.session, instance)
     assert (instance.status, request.status) == (InstanceStatus.RUNNING, RequestStatus.TECHNICAL_REVIEW)
     assert [t.bpmn_id for t in instance.tasks if t.state is TaskState.OPEN] == ["ut_review"]
 
@@ -114,6 +122,25 @@ def test_failure_after_a_completed_task_keeps_the_clerks_work_and_retries_the_st
     work(instance, "ut_review", clerk, feasible="true")
     assert (instance.status, instance.error_element) == (InstanceStatus.ERROR, "st_survey")
     request.status = RequestStatus.TECHNICAL_REVIEW
-    retry_instance(db.session, instance, "admin")
+    retry_instance(db.session, instance)
     assert (instance.status, request.status) == (InstanceStatus.RUNNING, RequestStatus.SURVEY)
     assert [t.bpmn_id for t in instance.tasks] == ["ut_review", "ut_survey"]
+
+
+def test_suspending_and_cancelling_are_recorded_with_who_and_why(db, request_process):
+    _, instance = request_process()
+    with acting_as(Actor(None, "owner@example.com")):
+        set_instance_status(db.session, instance, InstanceStatus.SUSPENDED, "customer abroad")
+        set_instance_status(db.session, instance, InstanceStatus.CANCELLED, "withdrawn")
+    assert [(c.from_status, c.to_status, c.by, c.note) for c in status_history(db.session, "process_instance",
+                                                                               instance.id)] == [
+        ("running", "suspended", "owner@example.com", "customer abroad"),
+        ("suspended", "cancelled", "owner@example.com", "withdrawn")]
+    assert instance.error_message == "cancelled by owner@example.com: withdrawn"
+
+
+def test_completing_a_process_is_the_engines_move_not_a_process_owners(db, request_process):
+    _, instance = request_process()
+    with pytest.raises(DomainError, match="cannot move from running to completed; allowed next: cancelled, suspended"):
+        set_instance_status(db.session, instance, InstanceStatus.COMPLETED, "done by hand")
+    assert instance.status is InstanceStatus.RUNNING

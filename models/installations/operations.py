@@ -1,4 +1,8 @@
-"""Installing and removing meters and control devices at service points, with register readings."""
+"""Installing and removing meters and control devices at service points, with register readings.
+
+Above both meters and readings: a meter goes in with the readings that start its registers and comes out
+with the readings that end them (the entities stay in models.meters, the judging in models.readings).
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -7,10 +11,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.audit.recorder import acting_name
 from models.errors import DomainError
 from models.limits import parse_decimal
 from models.meters.entities import (
-    METER_TRANSITIONS,
     ControlDevice,
     Installation,
     Meter,
@@ -20,9 +24,11 @@ from models.meters.entities import (
     Store,
     StoreKind,
 )
+from models.meters.queries import current_meter_installation
 from models.premises.entities import ServicePoint
-from models.readings.entities import Reading, ReadingType
-from models.statuses import check_transition
+from models.readings.entities import Reading, ReadingAnomaly, ReadingType
+from models.readings.operations import judge_next, register_contexts
+from models.statuses import check_move, move_status
 
 
 def _reading(text: str) -> Decimal:
@@ -61,11 +67,10 @@ def _check_readings(meter: Meter, readings: dict[str, Decimal]) -> None:
             raise DomainError(f"{code}: {value} does not fit a {codes[code].digits}-digit register", "readings")
 
 
-def _record(session: Session, meter: Meter, readings: dict, on: date, kind: ReadingType, installation, by: str):
+def _record(session: Session, meter: Meter, readings: dict, on: date, kind: ReadingType, installation):
     """Installation readings start a register; a removal reading is judged like any other, so the old
     meter's last consumption (up to its removal) is there for billing."""
-    from models.readings.entities import ReadingAnomaly
-    from models.readings.operations import judge_next, register_contexts
+    by = acting_name()
     contexts = register_contexts(session, [r.id for r in meter.registers]) if kind is ReadingType.REMOVAL else {}
     for register in meter.registers:
         reading = Reading(register=register, read_on=on, value=readings[register.code], reading_type=kind,
@@ -77,31 +82,26 @@ def _record(session: Session, meter: Meter, readings: dict, on: date, kind: Read
         session.add(reading)
 
 
-def current_meter_installation(session: Session, service_point_id: int) -> Installation | None:
-    return session.scalar(sa.select(Installation).where(
-        Installation.service_point_id == service_point_id, Installation.meter_id.is_not(None),
-        Installation.removed_on.is_(None)))
-
-
 def install_meter(session: Session, service_point: ServicePoint, meter: Meter, installed_on: date,
-                  readings: dict[str, Decimal], by: str) -> Installation:
+                  readings: dict[str, Decimal]) -> Installation:
     if current_meter_installation(session, service_point.id) is not None:
         raise DomainError(f"service point {service_point.spn} already has a meter: remove it first", "meter")
     if meter.status is not MeterStatus.IN_STORE:
         raise DomainError(f"meter {meter.number} is {meter.status.value.replace('_', ' ')}, not in a store", "meter")
     _check_readings(meter, readings)
-    check_transition(METER_TRANSITIONS, meter.status, MeterStatus.INSTALLED, f"meter {meter.number}")
     installation = Installation(service_point=service_point, meter_point_id=service_point.meter_point_id,
                                 meter=meter, installed_on=installed_on)
     session.add(installation)
-    meter.status, meter.store_id = MeterStatus.INSTALLED, None
-    _record(session, meter, readings, installed_on, ReadingType.INSTALLATION, installation, by)
+    move_status(session, meter, MeterStatus.INSTALLED, what=f"meter {meter.number}",
+                note=f"installed at {service_point.spn}")
+    meter.store_id = None
+    _record(session, meter, readings, installed_on, ReadingType.INSTALLATION, installation)
     session.flush()
     return installation
 
 
 def remove_meter(session: Session, installation: Installation, removed_on: date, readings: dict[str, Decimal],
-                 to_store: Store, by: str, document_no: str = "removal") -> None:
+                 to_store: Store, document_no: str = "removal") -> None:
     """Take a meter out with its final readings; it goes to a store or to the laboratory."""
     if installation.removed_on is not None:
         raise DomainError(f"meter {installation.meter.number} was already removed on {installation.removed_on}",
@@ -111,19 +111,21 @@ def remove_meter(session: Session, installation: Installation, removed_on: date,
     meter = installation.meter
     _check_readings(meter, readings)
     target = MeterStatus.IN_LAB if to_store.kind is StoreKind.LABORATORY else MeterStatus.IN_STORE
-    check_transition(METER_TRANSITIONS, meter.status, target, f"meter {meter.number}")
-    _record(session, meter, readings, removed_on, ReadingType.REMOVAL, installation, by)   # judged while installed
+    check_move(meter.status, target, f"meter {meter.number}")       # before any reading is written
+    _record(session, meter, readings, removed_on, ReadingType.REMOVAL, installation)   # judged while installed
     installation.removed_on = removed_on
-    meter.status, meter.store_id = target, to_store.id
+    spn = installation.service_point.spn
+    move_status(session, meter, target, what=f"meter {meter.number}", note=f"removed from {spn}")
+    meter.store_id = to_store.id
     session.add(MeterMovement(meter=meter, kind=MovementKind.RECEIVE, from_store_id=None, to_store_id=to_store.id,
-                              document_no=document_no, moved_on=removed_on, by=by,
-                              reason=f"removed from {installation.service_point.spn}"))
+                              document_no=document_no, moved_on=removed_on, by=acting_name(),
+                              reason=f"removed from {spn}"))
     session.flush()
 
 
 def change_meter(session: Session, service_point: ServicePoint, new_meter: Meter, changed_on: date,
                  old_readings: dict[str, Decimal], new_readings: dict[str, Decimal], old_meter_to: Store,
-                 by: str, document_no: str = "meter change") -> Installation:
+                 document_no: str = "meter change") -> Installation:
     """A meter change in one step: both meters' readings are kept, so billing can charge the old meter
     up to its removal reading and the new one from its installation reading."""
     current = current_meter_installation(session, service_point.id)
@@ -134,8 +136,8 @@ def change_meter(session: Session, service_point: ServicePoint, new_meter: Meter
         raise DomainError(f"meter {new_meter.number} is {new_meter.status.value.replace('_', ' ')}, not in a store",
                           "meter")
     _check_readings(new_meter, new_readings)
-    remove_meter(session, current, changed_on, old_readings, old_meter_to, by, document_no)
-    return install_meter(session, service_point, new_meter, changed_on, new_readings, by)
+    remove_meter(session, current, changed_on, old_readings, old_meter_to, document_no)
+    return install_meter(session, service_point, new_meter, changed_on, new_readings)
 
 
 def install_control_device(session: Session, service_point: ServicePoint, device: ControlDevice,

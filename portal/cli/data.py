@@ -1,0 +1,85 @@
+"""`cms demo-data` and `cms import ...`: loading data."""
+from __future__ import annotations
+
+import time
+
+import click
+import sqlalchemy as sa
+
+from models.base import db
+from portal.cli.base import cli, edge
+
+
+@cli.command("demo-data")
+@click.option("--service-points", default=2000, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--requests", default=200, show_default=True, type=click.IntRange(min=0),
+              help="customer requests driven through the shipped process")
+@click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when the database already has data")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="the day the demo stands at (default: today)")
+def demo_data(service_points, seed, requests, if_empty, as_of):
+    """Load a deterministic demo utility into an empty database."""
+    from models.customers.entities import Customer
+    from models.demo.loader import load_demo_data
+    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Customer)):
+        click.echo("database already has data; demo data not loaded")
+        return
+    started = time.perf_counter()
+    from models.demo.field import load_demo_service_orders
+    with edge(), click.progressbar(length=service_points, label="service points") as bar:
+        counts = load_demo_data(db.session, service_points, seed, as_of=as_of.date() if as_of else None,
+                                progress=bar.update)
+        counts["service_orders"] = load_demo_service_orders(db.session, min(300, service_points // 10 + 20), seed,
+                                                            as_of=as_of.date() if as_of else None)
+    elapsed = time.perf_counter() - started
+    click.echo(f"loaded {service_points:,} service points ({sum(counts.values()):,} rows) in {elapsed:.1f} s: "
+               f"{service_points / elapsed:,.0f} service points/s")
+    if requests:
+        from workflows.demo import load_demo_requests
+        with edge():
+            load_demo_requests(db.session, requests, seed)
+        click.echo(f"drove {requests} customer requests through the customer request process")
+    from models.demo.reference import DEMO_USERS
+    for email, role, password, _ in DEMO_USERS:
+        click.echo(f"  login {email} / {password} ({role.value})")
+
+
+
+
+@cli.group("import")
+def import_group():
+    """Conversion imports (the file formats are in the README)."""
+
+
+@import_group.command("meters")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_meters_command(file):
+    """Import the legacy meter stock from FILE.csv: every row valid, or nothing imported."""
+    from pathlib import Path
+
+    from models.meters.conversion import import_meters, read_csv
+    with edge():
+        result = import_meters(db.session, read_csv(Path(file).read_text(encoding="utf-8-sig")),
+                               document=Path(file).name)
+    click.echo(f"imported {result.created} meter(s); {result.unchanged} already present and unchanged")
+
+
+@import_group.command("readings")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--service-point", help="The service point a Green Button file is for.")
+def import_readings_command(file, service_point):
+    """Import readings from FILE: the project's CSV, NEM12, NEM13 or Green Button (zip too); all or nothing."""
+    from pathlib import Path
+
+    from portal.cli.readings import read_within_limit
+    from workflows.reading_imports import import_reading_file
+    started = time.perf_counter()
+    with edge():
+        result, after = import_reading_file(db.session, Path(file).name, read_within_limit(Path(file)),
+                                            service_point)
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"{result.file_format}: imported {result.readings:,} reading(s) ({result.anomalies:,} with anomalies) "
+               f"and {result.intervals:,} interval value(s); {result.unchanged:,} already present; "
+               f"{after['orders_answered']:,} reading order(s) answered, {after['orders_noted']:,} noted; "
+               f"{time.perf_counter() - started:.1f} s")

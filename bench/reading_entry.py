@@ -18,8 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from instance import cms, prepare  # noqa: E402  bench/instance.py
 from models.clock import today as clock_today  # noqa: E402
+
+from instance import cms, prepare  # noqa: E402  bench/instance.py
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 the templates use, and long lists of them a page at a time."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import Flask, request, url_for
 from markupsafe import Markup
@@ -29,21 +31,29 @@ def order_url(order_id: int) -> str:
     return url_for("service_orders.show", order_id=order_id)
 
 
+def _page_by(model, key_column, url) -> Callable[[int], str | None]:
+    def page(object_id: int) -> str | None:
+        key = db.session.scalar(sa.select(key_column).where(model.id == object_id))
+        return url(key) if key else None
+    return page
+
+
+# The page of each kind of business object (models.objects registers the kinds) that has one.
+PAGES: dict[str, Callable[[int], str | None]] = {
+    "customer_request": request_url,
+    "service_order": order_url,
+    "service_point": _page_by(ServicePoint, ServicePoint.spn, spn_url),
+    "meter": _page_by(Meter, Meter.number, meter_url),
+}
+# Kinds shown on their parents' pages rather than their own.
+NO_PAGE = {"contract", "reading_cycle", "reading_order", "reading_anomaly", "reading_import", "process_instance",
+           "misc_charge"}
+
+
 def object_url(object_type: str | None, object_id: int | None) -> str | None:
     """The page of an object that processes, tasks and status changes name by type and id."""
-    if not object_id:
-        return None
-    if object_type == "customer_request":
-        return request_url(object_id)
-    if object_type == "service_order":
-        return order_url(object_id)
-    if object_type == "service_point":
-        spn = db.session.scalar(sa.select(ServicePoint.spn).where(ServicePoint.id == object_id))
-        return spn_url(spn) if spn else None
-    if object_type == "meter":
-        number = db.session.scalar(sa.select(Meter.number).where(Meter.id == object_id))
-        return meter_url(number) if number else None
-    return None
+    page = PAGES.get(object_type or "")
+    return page(object_id) if page and object_id else None
 
 
 def _link(url: str, text, tabindex: int | None) -> Markup:

@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.billing.entities import Bill
+from models.billing.operations import cancel_bill, issue_bill
 from models.clock import today
 from models.errors import DomainError
 from models.installations.operations import change_meter, parse_readings
@@ -174,6 +176,34 @@ def scrap(context: RuntimeContext, data: dict, note: str | None = None) -> dict:
     return {"meter_status": meter.status.value}
 
 
+def _bill(context: RuntimeContext) -> Bill:
+    bill = context.session.get(Bill, context.instance.object_id) if context.instance.object_type == "bill" else None
+    if bill is None:
+        raise DomainError("this operation needs a process linked to a bill")
+    return bill
+
+
+def release_bill(context: RuntimeContext, data: dict, note: str | None = None) -> dict:
+    """Issue the process's held (or draft) bill: it gets its invoice number, issue date and due date."""
+    bill = _bill(context)
+    issue_bill(context.session, bill, note=f"released: {note}"[:500] if note else "released")
+    return {"bill_number": bill.number, "bill_status": bill.status.value}
+
+
+def discard_bill(context: RuntimeContext, data: dict, reason: str) -> dict:
+    """Cancel the process's bill with the reason; an issued one gets a credit note."""
+    bill = _bill(context)
+    credit = cancel_bill(context.session, bill, reason)
+    return {"bill_status": bill.status.value, "credit_note": credit.number if credit else None}
+
+
+def recalculate(context: RuntimeContext, data: dict, note: str | None = None) -> dict:
+    """Set the process's held bill aside after a reading correction: it is cancelled and its rebill falls due."""
+    # Imported here: workflows.billing_exceptions starts processes through the runtime, which needs this module.
+    from workflows.billing_exceptions import recalculate_held_bill
+    return recalculate_held_bill(context.session, _bill(context), note)
+
+
 SERVICES: dict[str, Service] = {s.name: s for s in [
     Service("set_status", set_status, frozenset({"status"})),
     Service("create_service_order", create_order, frozenset({"order_type"})),
@@ -184,4 +214,7 @@ SERVICES: dict[str, Service] = {s.name: s for s in [
     Service("complete_service_order", complete_order, frozenset({"result"})),
     Service("change_meter", replace_meter,
             frozenset({"changed_on", "old_readings", "new_meter_number", "new_readings", "lab_store"})),
+    Service("issue_bill", release_bill, frozenset()),
+    Service("cancel_bill", discard_bill, frozenset({"reason"})),
+    Service("recalculate_bill", recalculate, frozenset()),
 ]}

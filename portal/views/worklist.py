@@ -19,6 +19,7 @@ from portal.edges import commit_or_flash, request_transaction
 from portal.objects import object_url
 from portal.params import optional_int
 from portal.views import raise_if_retry
+from workflows.billing_exceptions import exception_panel
 from workflows.runtime import (
     claim_task,
     complete_task,
@@ -58,7 +59,8 @@ def _panel(task_id: int | None, errors: dict | None = None, values: dict | None 
     return {"task": task, "fields": task_form(task), "history": history, "errors": errors or {},
             "picture": instance_picture(task.instance),
             "values": values or {}, "object_url": object_url(task.object_type, task.object_id),
-            "done": [t for t in task.instance.tasks if t.state is TaskState.COMPLETED]}
+            "done": [t for t in task.instance.tasks if t.state is TaskState.COMPLETED],
+            "bill": exception_panel(db.session, task.object_id) if task.object_type == "bill" else None}
 
 
 def _page(panel=None):

@@ -1,0 +1,109 @@
+"""Held bills worked as tasks of the shipped `bill_exception` process, and what the task shows about them.
+
+A plausibility check holds a bill instead of letting it be issued (models.billing.operations.record_bill);
+`start_bill_exceptions` gives each held bill one process instance, linked to the bill, whose clerk
+reviews it and releases, recalculates or cancels it (the service tasks issue_bill, recalculate_bill and
+cancel_bill). Starting again starts nothing for a bill whose exception is still being worked, so a run, a
+resumed run and a sweep may all call it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from models.billing.entities import Bill, BillKind, BillStatus
+from models.billing.operations import cancel_bill
+from models.process.entities import InstanceStatus, ProcessDefinition, ProcessInstance
+from workflows.runtime import start_instance
+
+PROCESS_KEY = "bill_exception"
+HISTORY_BILLS = 12
+# An instance in error or suspended is still the bill's exception: it is retried or resumed, not doubled.
+LIVE = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED, InstanceStatus.ERROR)
+
+
+def _busy(session: Session, bill_ids: list[int]) -> set[int]:
+    return set(session.scalars(sa.select(ProcessInstance.object_id).join(ProcessInstance.definition).where(
+        ProcessDefinition.key == PROCESS_KEY, ProcessInstance.object_type == "bill",
+        ProcessInstance.object_id.in_(bill_ids), ProcessInstance.status.in_(LIVE))))
+
+
+def running_exception(session: Session, bill_id: int) -> int | None:
+    """The bill's exception process still being worked, if any."""
+    return next(iter(_busy(session, [bill_id])), None)
+
+
+def start_bill_exceptions(session: Session, bill_ids: list[int] | None = None) -> list[ProcessInstance]:
+    """One bill_exception instance per held bill of `bill_ids` (None: every held bill) that has none yet.
+
+    Bills that are no longer held (released or cancelled meanwhile) are passed over."""
+    query = sa.select(Bill).where(Bill.status == BillStatus.HELD).order_by(Bill.id)
+    if bill_ids is not None:
+        if not bill_ids:
+            return []
+        query = query.where(Bill.id.in_(bill_ids))
+    # The rows stay locked to the end of the transaction: two sweeps at once cannot both start one (PostgreSQL).
+    bills = list(session.scalars(query.with_for_update()))
+    busy = _busy(session, [b.id for b in bills])
+    return [start_instance(session, PROCESS_KEY, "bill", bill.id, _start_data(bill))
+            for bill in bills if bill.id not in busy]
+
+
+def _start_data(bill: Bill) -> dict:
+    return {"bill_id": bill.id, "period": f"{bill.period:%Y-%m}", "contract_id": bill.contract_id,
+            "hold_reasons": "; ".join(bill.hold_reasons or [])}
+
+
+def recalculate_held_bill(session: Session, bill: Bill, note: str | None = None) -> dict:
+    """Recalculation after a reading correction: the held bill is cancelled, which frees the contract's
+    period, and the rebill is due from the corrected readings (the next billing run of the period bills it)."""
+    # A held bill cannot go back to draft, and pricing from the database belongs to the billing run.
+    reason = "recalculation after a reading correction; rebill due" + (f": {note}" if note else "")
+    cancel_bill(session, bill, reason)
+    return {"bill_status": bill.status.value, "rebill_due": True}
+
+
+# ---------------------------------------------------------------- what the task page shows
+@dataclass(frozen=True)
+class UsagePoint:
+    """One bill in the contract's consumption history."""
+
+    period: date
+    kwh: Decimal
+    estimated: bool
+    current: bool = False      # the bill under review
+
+
+def _estimated(bill: Bill) -> bool:
+    return any(r.get("estimated") or "estimated" in (r.get("previous_type"), r.get("current_type"))
+               for line in bill.lines for r in (line.readings or []))
+
+
+def consumption_history(session: Session, bill: Bill, months: int = HISTORY_BILLS) -> list[UsagePoint]:
+    """The contract's last `months` invoices up to the bill's period, oldest first, with the bill itself;
+    bills cancelled since (replaced by their rebill) are left out."""
+    rows = session.scalars(
+        sa.select(Bill).options(selectinload(Bill.lines))
+        .where(Bill.contract_id == bill.contract_id, Bill.kind == BillKind.INVOICE, Bill.period <= bill.period,
+               sa.or_(Bill.status != BillStatus.CANCELLED, Bill.id == bill.id),
+               sa.or_(Bill.period != bill.period, Bill.id == bill.id))
+        .order_by(Bill.period.desc(), Bill.id.desc()).limit(months)).all()
+    return [UsagePoint(b.period, b.kwh, _estimated(b), b.id == bill.id) for b in reversed(rows)]
+
+
+def exception_panel(session: Session, bill_id: int | None) -> dict | None:
+    """What the worklist shows beside a bill_exception task: why the bill was held, the bill's figures and
+    the consumption history the chart draws (with the average of the earlier bills to compare against)."""
+    bill = session.get(Bill, bill_id) if bill_id else None
+    if bill is None:
+        return None
+    history = consumption_history(session, bill)
+    earlier = [p.kwh for p in history if not p.current]
+    values = [p.kwh for p in history]
+    return {"bill": bill, "reasons": list(bill.hold_reasons or []), "history": history,
+            "average_kwh": (sum(earlier) / len(earlier)).quantize(Decimal("0.01")) if earlier else None,
+            "peak": max([Decimal(0), *values]), "floor": min([Decimal(0), *values])}

@@ -35,6 +35,9 @@ def load_config(instance_path: str) -> dict:
         "CMS_BROKER_URL": env("CMS_BROKER_URL") or f"sqla+sqlite:///{instance / 'broker.sqlite3'}",
         "CMS_RESULT_BACKEND": env("CMS_RESULT_BACKEND") or f"db+sqlite:///{instance / 'results.sqlite3'}",
         "CMS_CURRENCY": env("CMS_CURRENCY", "IDR"),
+        # The issuer printed on every invoice document (models/billing/documents.py Utility)
+        "CMS_UTILITY_NAME": env("CMS_UTILITY_NAME") or "PT Watt Distribusi",
+        "CMS_UTILITY_ADDRESS": env("CMS_UTILITY_ADDRESS") or "Jl. Gatot Subroto Kav. 18, Jakarta 12950",
         "CMS_PROXY_HOPS": int(env("CMS_PROXY_HOPS", "0") or 0),
         # The application clock (models/clock.py): the utility's time zone, and a start date for
         # training instances (never in production).

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from models.billing.entities import Bill, BillKind, BillStatus
-from models.billing.operations import cancel_bill
 from models.process.entities import InstanceStatus, ProcessDefinition, ProcessInstance
 from workflows.runtime import start_instance
 
@@ -56,15 +55,6 @@ def start_bill_exceptions(session: Session, bill_ids: list[int] | None = None) -
 def _start_data(bill: Bill) -> dict:
     return {"bill_id": bill.id, "period": f"{bill.period:%Y-%m}", "contract_id": bill.contract_id,
             "hold_reasons": "; ".join(bill.hold_reasons or [])}
-
-
-def recalculate_held_bill(session: Session, bill: Bill, note: str | None = None) -> dict:
-    """Recalculation after a reading correction: the held bill is cancelled, which frees the contract's
-    period, and the rebill is due from the corrected readings (the next billing run of the period bills it)."""
-    # A held bill cannot go back to draft, and pricing from the database belongs to the billing run.
-    reason = "recalculation after a reading correction; rebill due" + (f": {note}" if note else "")
-    cancel_bill(session, bill, reason)
-    return {"bill_status": bill.status.value, "rebill_due": True}
 
 
 # ---------------------------------------------------------------- what the task page shows

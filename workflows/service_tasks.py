@@ -198,10 +198,13 @@ def discard_bill(context: RuntimeContext, data: dict, reason: str) -> dict:
 
 
 def recalculate(context: RuntimeContext, data: dict, note: str | None = None) -> dict:
-    """Set the process's held bill aside after a reading correction: it is cancelled and its rebill falls due."""
-    # Imported here: workflows.billing_exceptions starts processes through the runtime, which needs this module.
-    from workflows.billing_exceptions import recalculate_held_bill
-    return recalculate_held_bill(context.session, _bill(context), note)
+    """Set the process's held bill aside after a reading correction: it is cancelled, which frees the contract's
+    period, and the rebill is due from the corrected readings (the next billing run of the period bills it)."""
+    # A held bill cannot go back to draft, and pricing from the database belongs to the billing run.
+    bill = _bill(context)
+    reason = "recalculation after a reading correction; rebill due" + (f": {note}" if note else "")
+    cancel_bill(context.session, bill, reason)
+    return {"bill_status": bill.status.value, "rebill_due": True}
 
 
 SERVICES: dict[str, Service] = {s.name: s for s in [

@@ -40,7 +40,7 @@ def init_celery(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         beat_schedule=beat_schedule(app),
-        include=["portal.tasks", "workflows.tasks"],
+        include=["portal.tasks", "workflows.tasks", "workflows.billing_documents", "workflows.billing"],
         task_always_eager=app.config.get("CELERY_ALWAYS_EAGER", False),
     )
     if broker.startswith("sqla+sqlite"):

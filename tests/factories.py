@@ -88,3 +88,22 @@ class Factory:
         meter = Meter(number=number or f"{30000 + next(_seq)}", model=self.meter_model(), **kw)
         meter.registers.append(Register(code="1.8.0", usage_type=UsageType.ACTIVE, multiplier=Decimal(multiplier)))
         return self._add(meter)
+
+    # Billing (tests/models/billing): meters at a contract's service point, readings, misc charges.
+    def installed_meter(self, contract, installed_on, value="0", multiplier="1", number=None) -> Meter:
+        from models.installations.operations import install_meter
+        meter = self.meter(number=number, multiplier=multiplier)
+        install_meter(self.session, contract.service_point, meter, installed_on, {"1.8.0": Decimal(value)})
+        return self._done(meter)
+
+    def reading(self, meter, read_on, value, reading_type="actual", code="1.8.0"):
+        from models.readings.entities import ReadingType
+        from models.readings.operations import record_reading
+        register = next(r for r in meter.registers if r.code == code)
+        return self._done(record_reading(self.session, register, read_on, Decimal(value), ReadingType(reading_type)))
+
+    def misc_charge(self, contract, amount="50000", reason="reconnected after payment", taxable=False):
+        from models.billing.entities import MiscCharge, MiscChargeType
+        kind = self._add(MiscChargeType(code=f"FEE{next(_seq)}", name="Reconnection fee", taxable=taxable))
+        return self._add(MiscCharge(contract_id=contract.id, charge_type_id=kind.id, amount=Decimal(amount),
+                                    reason=reason, by="clerk@example.com"))

@@ -6,7 +6,7 @@ from flask_admin import Admin
 from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 
-from admin_views import contracts, customers, meters, premises, processes, readings, tariffs, users
+from admin_views import billing, contracts, customers, meters, premises, processes, readings, tariffs, users
 from admin_views.base import CmsIndexView
 from models.base import db
 
@@ -17,6 +17,7 @@ CATEGORIES = [
     ("Tariffs", tariffs.VIEWS),
     ("Meters", meters.VIEWS),
     ("Readings", readings.VIEWS),
+    ("Billing", billing.VIEWS),
     ("Processes", processes.VIEWS),
     ("Administration", users.VIEWS),
 ]

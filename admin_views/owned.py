@@ -7,6 +7,15 @@ tables, and tests/admin/test_admin_back_doors.py holds every registered view to 
 from __future__ import annotations
 
 from models.audit.entities import AuditEvent
+from models.billing.entities import (
+    Bill,
+    BillDocument,
+    BillingChunk,
+    BillingRun,
+    BillLine,
+    InvoiceCounter,
+    MiscCharge,
+)
 from models.contracts.entities import Contract, ContractVersion
 from models.meters.entities import Calibration, Installation, Meter, MeterMovement
 from models.premises.entities import ServicePoint
@@ -38,6 +47,13 @@ OWNED_ROWS: dict[type, str] = {
     StatusChange: STATUS_WRITER,
     AuditEvent: "the audit recorder",
     Role: "ensure_roles",
+    Bill: "record_bill, issue_bill, cancel_bill (models/billing/operations.py); an issued bill never changes",
+    BillLine: "record_bill, cancel_bill (a credit note reverses the lines)",
+    BillingRun: "start_billing_run and its chunk workers",
+    BillingChunk: "start_billing_run and its chunk workers",
+    BillDocument: "store_document (written once, never rewritten)",
+    InvoiceCounter: "next_invoice_number (gapless: drawn only when a bill is issued)",
+    MiscCharge: "add_misc_charge (models/billing/charges.py); billing marks it billed",
 }
 
 # Fields of rows the admin maintains that only an operation changes: no create or edit form has them
@@ -53,7 +69,7 @@ OWNED_FIELDS: dict[type, dict[str, str]] = {
                             "login_count"], "the login (Flask-Security)")},
     # The statuses of rows whose views are read-only anyway, named here so that a status is never left out.
     **{model: {"status": STATUS_WRITER} for model in (Contract, ReadingAnomaly, ReadingCycle, CustomerRequest,
-                                                      ServiceOrder)},
+                                                      ServiceOrder, Bill, BillingRun, BillingChunk)},
     Reading: {"status": "reading validation", "consumption": "reading validation"},
     ProcessInstance: {"status": STATUS_WRITER, "state": "the workflow runtime"},
     HumanTask: {"state": "the workflow runtime"},

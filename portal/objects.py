@@ -44,6 +44,8 @@ PAGES: dict[str, Callable[[int], str | None]] = {
     "service_order": order_url,
     "service_point": _page_by(ServicePoint, ServicePoint.spn, spn_url),
     "meter": _page_by(Meter, Meter.number, meter_url),
+    "bill": lambda bill_id: url_for("billing.bill_by_id", bill_id=bill_id),   # redirects to its number once issued
+    "billing_run": lambda run_id: url_for("billing.run", run_id=run_id),
 }
 # Kinds shown on their parents' pages rather than their own.
 NO_PAGE = {"contract", "reading_cycle", "reading_order", "reading_anomaly", "reading_import", "process_instance",

@@ -37,3 +37,12 @@ def test_only_the_application_clock_reads_the_wall_clock():
                  for n, line in enumerate(path.read_text().splitlines(), start=1)
                  if WALL_CLOCK.search(line) and not line.lstrip().startswith("#")]
     assert offenders == []
+
+
+def test_every_python_package_is_in_the_wheel():
+    import tomllib
+    root = Path(__file__).resolve().parents[1]
+    declared = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(root).parts) for top in declared if "." not in top
+             for init in (root / top).rglob("__init__.py")}
+    assert found == declared

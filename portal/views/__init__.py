@@ -63,6 +63,7 @@ def raise_if_retry(exc: DomainError) -> None:
 
 def register_views(app: Flask) -> None:
     from portal.views import (
+        billing,
         dashboard,
         meters,
         processes,
@@ -72,7 +73,8 @@ def register_views(app: Flask) -> None:
         service_points,
         worklist,
     )
-    for module in (dashboard, worklist, requests, processes, meters, service_orders, service_points, readings):
+    for module in (dashboard, worklist, requests, processes, meters, service_orders, service_points, readings,
+                   billing):
         app.register_blueprint(module.bp)
     app.register_blueprint(processes.vendor)
     from reports.views import bp as report_pages

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from models.base import db
+from models.billing.queries import bills_of_service_point
 from models.clock import today
 from models.errors import DomainError
 from models.installations.operations import (
@@ -38,6 +39,7 @@ from reports.reading_queries import consumption_by_month
 from workflows.meter_processes import start_meter_replacement
 
 bp = Blueprint("service_points", __name__, url_prefix="/service-points")
+BILLS_SHOWN = 24        # two years of monthly bills; the bill list has the rest
 
 
 @bp.get("/<spn>")
@@ -58,6 +60,8 @@ def _page(sp: ServicePoint, phone: dict | None = None):
         if current else {}
     return render_template("service_points/show.html", sp=sp, installations=installations, readings=readings,
                            orders=orders, stores=stores, intervals=intervals, phone=phone or {},
+                           bills=bills_of_service_point(db.session, sp.id, limit=BILLS_SHOWN + 1),
+                           bills_shown=BILLS_SHOWN,
                            chart=consumption_chart(series, sp.spn) if series else None)
 
 

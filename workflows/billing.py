@@ -19,6 +19,7 @@ from celery import shared_task
 
 from models.audit.recorder import Actor
 from models.base import db
+from models.billing.documents import Utility
 from models.billing.entities import BillingChunk, BillingRun, RunStatus
 from models.billing.runs import (
     ChunkOutcome,
@@ -32,6 +33,8 @@ from models.billing.runs import (
     start_billing_run,
 )
 from models.transactions import ConcurrentChange, DatabaseBusy, transaction
+from workflows.billing_documents import document_batches, render_batch
+from workflows.billing_exceptions import start_bill_exceptions
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5        # takings of one chunk (crashes included) before it is failed for a person to look at
@@ -130,16 +133,32 @@ def start_exceptions(session, bill_ids: list[int]) -> None:
     """The bill_exception process for each held bill. Its failure (the process not deployed...) must not
     undo the billing: the bills stay held, and start_bill_exceptions(session) later starts what is missing."""
     try:
-        from workflows.billing_exceptions import start_bill_exceptions
-    except ImportError:
-        log.warning("workflows.billing_exceptions is not installed: %d held bills wait without a process",
-                    len(bill_ids))
-        return
-    try:
         with session.begin_nested():
             start_bill_exceptions(session, bill_ids)
     except Exception:  # noqa: BLE001  logged; the held bills are kept
         log.exception("starting the bill_exception process for %d held bills failed", len(bill_ids))
+
+
+def bill_months_here(periods: list[date], actor: Actor, utility: Utility | None = None) -> dict:
+    """Bill whole months one after another in this process, oldest first (the demo's history, a first
+    installation's back-billing), then render the documents of the last month's issued bills."""
+    counts = {"months": 0, "issued": 0, "held": 0, "errors": 0, "documents": 0}
+    for period in sorted(periods):
+        run_id = launch_billing_run(period, None, actor=actor, queue=False)
+        chunk_ids = pending_chunks(db.session, run_id)
+        db.session.rollback()
+        for chunk_id in chunk_ids:
+            outcome = bill_chunk_now(chunk_id)
+            if outcome is not None:
+                counts["issued"] += outcome.billed
+                counts["held"] += outcome.held
+                counts["errors"] += len(outcome.errors)
+        counts["months"] += 1
+    if periods:
+        batches = document_batches(db.session, period=max(periods))
+        db.session.rollback()
+        counts["documents"] = sum(render_batch(ids, utility) for ids in batches)
+    return counts
 
 
 def fail_chunk_now(chunk_id: int, reason: str) -> None:

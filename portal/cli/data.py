@@ -17,7 +17,9 @@ from portal.cli.base import cli, edge
               help="customer requests driven through the shipped process")
 @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when the database already has data")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="the day the demo stands at (default: today)")
-def demo_data(service_points, seed, requests, if_empty, as_of):
+@click.option("--bill-months", default=12, show_default=True, type=click.IntRange(min=0, max=23),
+              help="months before the current one billed (oldest first), with the last month's documents")
+def demo_data(service_points, seed, requests, if_empty, as_of, bill_months):
     """Load a deterministic demo utility into an empty database."""
     from models.customers.entities import Customer
     from models.demo.loader import load_demo_data
@@ -39,6 +41,8 @@ def demo_data(service_points, seed, requests, if_empty, as_of):
         with edge():
             load_demo_requests(db.session, requests, seed)
         click.echo(f"drove {requests} customer requests through the customer request process")
+    if bill_months:
+        _bill_demo_history(bill_months, as_of.date() if as_of else None)
     from models.demo.reference import DEMO_USERS
     for email, role, password, _ in DEMO_USERS:
         click.echo(f"  login {email} / {password} ({role.value})")
@@ -83,3 +87,23 @@ def import_readings_command(file, service_point):
                f"and {result.intervals:,} interval value(s); {result.unchanged:,} already present; "
                f"{after['orders_answered']:,} reading order(s) answered, {after['orders_noted']:,} noted; "
                f"{time.perf_counter() - started:.1f} s")
+
+
+def _bill_demo_history(months: int, as_of):
+    """The demo's bills: the months before the current one, oldest first, then the last month's documents."""
+    from flask import current_app
+
+    from models.audit.recorder import Actor
+    from models.billing.documents import Utility
+    from models.demo.loader import demo_day
+    from models.types import add_months
+    from workflows.billing import bill_months_here
+    first = demo_day(as_of).replace(day=1)
+    periods = [add_months(first, -n) for n in range(months, 0, -1)]
+    started = time.perf_counter()
+    utility = Utility(current_app.config["CMS_UTILITY_NAME"], current_app.config["CMS_UTILITY_ADDRESS"])
+    counts = bill_months_here(periods, Actor(None, "demo-data"), utility)
+    click.echo(f"billed {counts['months']} months ({periods[0]:%Y-%m} to {periods[-1]:%Y-%m}): {counts['issued']:,} "
+               f"issued, {counts['held']:,} held, {counts['errors']:,} not billable, {counts['documents']:,} "
+               f"documents, in {time.perf_counter() - started:.1f} s")
+

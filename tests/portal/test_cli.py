@@ -1,6 +1,7 @@
 import pytest
 import sqlalchemy as sa
 
+from models.clock import today
 from models.users.entities import User
 from portal.cli import cli
 
@@ -59,3 +60,14 @@ def test_import_readings_reads_a_nem12_file_and_refuses_an_invalid_one(db, cms, 
     assert good.exit_code == 0 and "nem12: imported 0 reading(s) (0 with anomalies) and 96 interval" in good.output
     bad = cms("import", "readings", str(shared / "invalid" / "Example_NEM12_missing_header.csv"))
     assert bad.exit_code == 1 and "row 1: the file must start with a 100 header record" in bad.output
+
+
+def test_demo_data_bills_its_history_and_renders_the_last_month(db, cms, shipped):
+    from models.billing.entities import Bill, BillDocument, BillStatus
+    result = cms("demo-data", "--service-points", "12", "--requests", "0", "--bill-months", "2")
+    assert result.exit_code == 0 and "billed 2 months" in result.output, result.output
+    periods = db.session.scalars(sa.select(Bill.period).distinct().order_by(Bill.period)).all()
+    assert len(periods) == 2 and periods[1] < today().replace(day=1)
+    issued_last = db.session.scalar(sa.select(sa.func.count()).select_from(Bill).where(
+        Bill.period == periods[1], Bill.status == BillStatus.ISSUED))
+    assert issued_last > 0 and db.session.scalar(sa.select(sa.func.count()).select_from(BillDocument)) == issued_last

@@ -34,7 +34,8 @@ def ensure_database(folder: Path, service_points: int) -> None:
     cms = Path(sys.executable).parent / "cms"
     env = {**os.environ, "CMS_INSTANCE_PATH": str(folder)}
     subprocess.run([cms, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([cms, "demo-data", "--service-points", str(service_points), "--seed", "1"], env=env, check=True)
+    subprocess.run([cms, "demo-data", "--service-points", str(service_points), "--seed", "1",
+                    "--bill-months", "0"], env=env, check=True)
     marker.touch()
 
 

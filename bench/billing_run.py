@@ -129,7 +129,7 @@ def main() -> None:
             fresh=not args.reuse)
     if not args.reuse:
         started = time.perf_counter()
-        cms("demo-data", "--service-points", str(args.service_points), "--requests", "0")
+        cms("demo-data", "--service-points", str(args.service_points), "--bill-months", "0", "--requests", "0")
         cms("processes", "deploy-shipped")
         print(f"demo of {args.service_points:,} service points loaded in {time.perf_counter() - started:.0f} s")
 

@@ -25,7 +25,8 @@ def main() -> None:
     args = parser.parse_args()
     prepare("demo-data", args.database_url)
     started = time.perf_counter()
-    result = cms("demo-data", "--service-points", str(args.service_points), "--seed", "1", "--requests", "0")
+    result = cms("demo-data", "--service-points", str(args.service_points), "--seed", "1",
+                 "--bill-months", "0", "--requests", "0")
     wall = time.perf_counter() - started
     line = next(x for x in result.stdout.splitlines() if x.startswith("loaded"))
     rows = re.search(r"\(([\d,]+) rows\)", line).group(1)

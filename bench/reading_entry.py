@@ -31,7 +31,7 @@ def main() -> None:
     args = parser.parse_args()
     prepare("reading-entry", args.database_url)
     # The demo stands a month back so this month's cycle is still to be walked.
-    cms("demo-data", "--service-points", str(args.service_points), "--requests", "0",
+    cms("demo-data", "--service-points", str(args.service_points), "--bill-months", "0", "--requests", "0",
         "--as-of", (clock_today() - timedelta(days=35)).isoformat())
     import sqlalchemy as sa
 

@@ -34,7 +34,8 @@ def main() -> None:
     # The demo stands thirteen months back, so a year of new readings fits between its history and today.
     as_of = clock_today() - timedelta(days=400)
     if not args.reuse:
-        cms("demo-data", "--service-points", str(service_points), "--requests", "0", "--as-of", as_of.isoformat())
+        cms("demo-data", "--service-points", str(service_points),
+            "--bill-months", "0", "--requests", "0", "--as-of", as_of.isoformat())
     import sqlalchemy as sa
 
     from models.base import db

@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     prepare("workflow")
-    cms("demo-data", "--service-points", "500", "--requests", "0")
+    cms("demo-data", "--service-points", "500", "--bill-months", "0", "--requests", "0")
     import sqlalchemy as sa
 
     from models.base import db

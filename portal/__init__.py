@@ -78,4 +78,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from portal.celery_app import init_celery
     init_celery(app)
+    if not app.config.get("CELERY_ALWAYS_EAGER"):   # eager, the render would run inside the commit
+        from workflows.billing_documents import queue_documents_after_commit
+        queue_documents_after_commit({"name": app.config["CMS_UTILITY_NAME"],
+                                      "address": app.config["CMS_UTILITY_ADDRESS"]})
     return app

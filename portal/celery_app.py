@@ -17,6 +17,8 @@ def beat_schedule(app: Flask) -> dict:
         "replace-meters-falling-due": {"task": "meters.start_due_replacements",
                                        "schedule": crontab(minute=20, hour="*/6")},
         "open-reading-cycles": {"task": "readings.open_due_cycles", "schedule": crontab(minute=10, hour="*/6")},
+        # Issued bills queue their documents as they commit; this catches a message lost with a worker.
+        "render-missing-documents": {"task": "billing.render_missing_documents", "schedule": crontab(minute=40)},
     }
 
 

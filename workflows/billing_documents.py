@@ -12,12 +12,14 @@ from datetime import date
 
 import sqlalchemy as sa
 from celery import shared_task
+from sqlalchemy import event
 from sqlalchemy.orm import Session, selectinload
 
 from models.audit.recorder import Actor
 from models.base import db
 from models.billing.documents import Utility, store_documents
 from models.billing.entities import Bill, BillDocument, BillStatus
+from models.billing.operations import ISSUED_KEY
 from models.customers.entities import Account
 from models.errors import DomainError
 from models.premises.entities import ServicePoint
@@ -91,3 +93,42 @@ def render_batch(bill_ids: list[int], utility: Utility | None = None) -> int:
 def render_documents(bill_ids: list[int], utility: dict | None = None) -> int:
     """`utility`: {"name", "address"} of the issuer (the caller's app config); the defaults without it."""
     return render_batch([int(i) for i in bill_ids], Utility(**utility) if utility else None)
+
+
+_issuer: dict | None = None
+
+
+def _queue_issued(session: Session) -> None:
+    ids = session.info.pop(ISSUED_KEY, None)
+    if not ids:
+        return
+    for start in range(0, len(ids), BATCH_SIZE):
+        try:
+            render_documents.delay(ids[start:start + BATCH_SIZE], _issuer)
+        except Exception:  # noqa: BLE001  the bills are issued; the sweep below renders what was not queued
+            log.exception("queueing the documents of %d issued bills failed", len(ids))
+            return
+
+
+def _forget_issued(session: Session, *args) -> None:
+    session.info.pop(ISSUED_KEY, None)
+
+
+def queue_documents_after_commit(issuer: dict | None = None) -> None:
+    """Every committed transaction that issued bills (models.billing.operations.note_issued) queues their
+    documents, whatever issued them: a run's chunk, a clerk releasing a held bill, a credit note. A rollback
+    forgets them. Install once per process (create_app does, except with eager tasks: there the render
+    would run inside the commit)."""
+    global _issuer
+    _issuer = issuer
+    if not event.contains(Session, "after_commit", _queue_issued):
+        event.listen(Session, "after_commit", _queue_issued)
+        event.listen(Session, "after_soft_rollback", _forget_issued)
+
+
+@shared_task(name="billing.render_missing_documents", ignore_result=True)
+def render_missing_documents() -> int:
+    """A sweep (Celery beat): issued bills still without a document (a lost message, a worker that died) are
+    queued again."""
+    with transaction(ACTOR):
+        return queue_documents(db.session, utility=Utility(**_issuer) if _issuer else None)

@@ -28,6 +28,15 @@ _CANCELLATION = {"status", "cancel_reason"}
 _FINAL = (BillStatus.ISSUED, BillStatus.CANCELLED)
 
 
+ISSUED_KEY = "cms.issued_bills"
+
+
+def note_issued(session: Session, bill_ids: Iterable[int]) -> None:
+    """Remember the bills this transaction issues: once it commits, their documents are queued
+    (workflows/billing_documents.py), wherever they were issued (a run, a release, a credit note)."""
+    session.info.setdefault(ISSUED_KEY, []).extend(bill_ids)
+
+
 def record_bill(session: Session, contract, priced: PricedBill, *, period: date, run_id: int | None = None,
                 hold_reasons: Iterable[str] = (), rebill_of: Bill | None = None) -> Bill:
     """A draft bill (held when a plausibility check gave reasons) with the priced lines, as priced."""
@@ -76,6 +85,7 @@ def issue_bill(session: Session, bill: Bill, note: str | None = None) -> Bill:
     bill.number, bill.issued_on, bill.due_on = number, issued_on, due_date(issued_on)
     move_status(session, bill, BillStatus.ISSUED, what=f"bill {bill}", note=note)
     session.flush()
+    note_issued(session, [bill.id])
     return bill
 
 

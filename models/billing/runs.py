@@ -52,7 +52,7 @@ from models.billing.entities import (
 from models.billing.gather import BillFacts, Gathered, gather_contracts, month_bounds
 from models.billing.inputs import ACTIVE_USAGES, PricingError
 from models.billing.numbering import WIDTH
-from models.billing.operations import INVOICE_SERIES, due_date
+from models.billing.operations import INVOICE_SERIES, due_date, note_issued
 from models.billing.pricing import PricedBill, price_bill
 from models.clock import now_utc, today
 from models.contracts.entities import Contract, ContractType, ContractVersion
@@ -365,6 +365,7 @@ def _issue(session: Session, bill_ids: list[int]) -> None:
     insert_rows(session, StatusChange.__table__, [_change(i, BillStatus.DRAFT, BillStatus.ISSUED, None)
                                                    for i in bill_ids],
                 {"at": now_utc(), "by": acting_name(), "instance_id": None, "object_type": "bill"})
+    note_issued(session, bill_ids)
 
 
 def _bill_row(run_id: int, period: date, plan: Plan, now, bill_id: int) -> dict:

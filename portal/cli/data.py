@@ -18,8 +18,10 @@ from portal.cli.base import cli, edge
 @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when the database already has data")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="the day the demo stands at (default: today)")
 @click.option("--bill-months", default=12, show_default=True, type=click.IntRange(min=0, max=23),
-              help="months before the current one billed (oldest first), with the last month's documents")
-def demo_data(service_points, seed, requests, if_empty, as_of, bill_months):
+              help="months billed (oldest first), with the last one's documents")
+@click.option("--bill-until", type=click.DateTime(["%Y-%m"]),
+              help="the last month billed [default: the one before --as-of]")
+def demo_data(service_points, seed, requests, if_empty, as_of, bill_months, bill_until):
     """Load a deterministic demo utility into an empty database."""
     from models.customers.entities import Customer
     from models.demo.loader import load_demo_data
@@ -42,7 +44,7 @@ def demo_data(service_points, seed, requests, if_empty, as_of, bill_months):
             load_demo_requests(db.session, requests, seed)
         click.echo(f"drove {requests} customer requests through the customer request process")
     if bill_months:
-        _bill_demo_history(bill_months, as_of.date() if as_of else None)
+        _bill_demo_history(bill_months, as_of.date() if as_of else None, bill_until.date() if bill_until else None)
     from models.demo.reference import DEMO_USERS
     for email, role, password, _ in DEMO_USERS:
         click.echo(f"  login {email} / {password} ({role.value})")
@@ -89,7 +91,7 @@ def import_readings_command(file, service_point):
                f"{time.perf_counter() - started:.1f} s")
 
 
-def _bill_demo_history(months: int, as_of):
+def _bill_demo_history(months: int, as_of, until):
     """The demo's bills: the months before the current one, oldest first, then the last month's documents."""
     from flask import current_app
 
@@ -98,8 +100,8 @@ def _bill_demo_history(months: int, as_of):
     from models.demo.loader import demo_day
     from models.types import add_months
     from workflows.billing import bill_months_here
-    first = demo_day(as_of).replace(day=1)
-    periods = [add_months(first, -n) for n in range(months, 0, -1)]
+    last = until or add_months(demo_day(as_of).replace(day=1), -1)
+    periods = [add_months(last, -n) for n in range(months - 1, -1, -1)]
     started = time.perf_counter()
     utility = Utility(current_app.config["CMS_UTILITY_NAME"], current_app.config["CMS_UTILITY_ADDRESS"])
     counts = bill_months_here(periods, Actor(None, "demo-data"), utility)

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from models.clock import today
+from models.types import add_months
 from tests.live import live_server as serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,16 +29,34 @@ def live_database(live_folder):
 
 
 @pytest.fixture(scope="session")
-def live_server(live_folder):
+def live_env(live_folder):
     folder = live_folder
     env = {**os.environ, "CMS_INSTANCE_PATH": str(folder), "CMS_DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}"}
-    # The demo stands at the first of the month: this month's reading cycles are still to be walked.
-    as_of = today().replace(day=1).isoformat()
+    # The demo stands at the first of the month: this month's reading cycles are still to be walked, and
+    # last month (closed) is left for the billing test to bill.
+    as_of = today().replace(day=1)
     for args in (["db", "upgrade"], ["demo-data", "--service-points", "40", "--seed", "4", "--requests", "12",
-                                     "--as-of", as_of]):
+                                     "--as-of", as_of.isoformat(), "--bill-months", "3",
+                                     "--bill-until", f"{add_months(as_of, -2):%Y-%m}"]):
         subprocess.run([BIN / "cms", *args], env=env, cwd=ROOT, check=True, capture_output=True)
-    with serve(env) as url:
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server(live_env):
+    with serve(live_env) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def live_worker(live_env):
+    """A Celery worker on the live instance's embedded broker: billing runs and documents need one."""
+    worker = subprocess.Popen([BIN / "celery", "-A", "portal.worker", "worker", "--pool=solo", "--loglevel=warning",
+                               "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                              env=live_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield worker
+    worker.terminate()
+    worker.wait(timeout=60)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ def utility(tmp_path):
            "CMS_RESULT_BACKEND": f"db+sqlite:///{tmp_path / 'results.sqlite3'}",
            "CMS_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"}
     for args in (["db", "upgrade"], ["processes", "deploy-shipped"],
-                 ["demo-data", "--service-points", "1200", "--seed", "3", "--requests", "0"]):
+                 ["demo-data", "--service-points", "1200", "--seed", "3", "--bill-months", "0", "--requests", "0"]):
         subprocess.run([BIN / "cms", *args], env=env, cwd=ROOT, check=True, capture_output=True)
     return env, database
 
@@ -95,6 +95,9 @@ def test_two_runs_of_one_month_at_once_bill_each_contract_once(utility):
     workers = [start_worker(env), start_worker(env)]
     try:
         wait_until(lambda: {s for (s,) in query(database, "SELECT status FROM billing_runs")} == {"done"})
+        # each chunk's issued bills queued their documents as it committed: the workers render them all
+        wait_until(lambda: query(database, "SELECT (SELECT count(*) FROM bills WHERE status = 'issued') - "
+                                           "(SELECT count(*) FROM bill_documents)")[0][0] == 0)
     finally:
         for worker in workers:
             stop(worker)

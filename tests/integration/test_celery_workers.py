@@ -22,7 +22,8 @@ def worker_env(tmp_path):
            "CMS_DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
            "CMS_RESULT_BACKEND": f"db+sqlite:///{tmp_path / 'results.sqlite3'}"}
     subprocess.run([BIN / "cms", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([BIN / "cms", "demo-data", "--service-points", "3", "--seed", "2", "--requests", "0"], env=env,
+    subprocess.run([BIN / "cms", "demo-data", "--service-points", "3", "--seed", "2", "--requests", "0",
+                    "--bill-months", "0"], env=env,
                    cwd=ROOT, check=True, capture_output=True)
     return env
 
@@ -118,7 +119,8 @@ def test_uploaded_reading_file_is_imported_by_a_worker_with_its_progress(tmp_pat
            "CMS_RESULT_BACKEND": f"db+sqlite:///{tmp_path / 'results.sqlite3'}",
            "CMS_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"}
     subprocess.run([BIN / "cms", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([BIN / "cms", "demo-data", "--service-points", "6", "--seed", "2", "--requests", "0", "--as-of",
+    subprocess.run([BIN / "cms", "demo-data", "--service-points", "6", "--seed", "2", "--requests", "0",
+                    "--bill-months", "0", "--as-of",
                     str(today() - timedelta(days=60))], env=env, cwd=ROOT, check=True, capture_output=True)
     job_id, rows = subprocess.run([sys.executable, "-c", QUEUE_UPLOAD], env=env, cwd=ROOT, check=True,
                                   capture_output=True, text=True).stdout.split()

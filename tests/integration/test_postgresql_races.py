@@ -36,7 +36,8 @@ def env(tmp_path_factory):
     env = {**os.environ, "CMS_INSTANCE_PATH": str(folder),
            "CMS_DATABASE_URL": base.set(database=name).render_as_string(hide_password=False)}
     try:
-        for args in (["db", "upgrade"], ["demo-data", "--service-points", "30", "--seed", "5", "--requests", "10",
+        for args in (["db", "upgrade"], ["demo-data", "--service-points", "30", "--seed", "5",
+                                         "--bill-months", "0", "--requests", "10",
                                          "--as-of", today().replace(day=1).isoformat()]):
             subprocess.run([CMS, *args], env=env, cwd=ROOT, check=True, capture_output=True)
         yield env

@@ -32,7 +32,8 @@ PEOPLE = 20
 def env(tmp_path_factory):
     folder = tmp_path_factory.mktemp("concurrency")
     env = {**os.environ, "CMS_INSTANCE_PATH": str(folder), "CMS_DATABASE_URL": f"sqlite:///{folder / 'cms.sqlite3'}"}
-    for args in (["db", "upgrade"], ["demo-data", "--service-points", "40", "--seed", "4", "--requests", "12",
+    for args in (["db", "upgrade"], ["demo-data", "--service-points", "40", "--seed", "4",
+                                     "--bill-months", "0", "--requests", "12",
                                      "--as-of", today().replace(day=1).isoformat()]):
         subprocess.run([CMS, *args], env=env, cwd=ROOT, check=True, capture_output=True)
     return env

@@ -308,7 +308,9 @@ def _insert(session: Session, run: BillingRun, plans: list[Plan]) -> list[tuple[
     bills = Bill.__table__
     ids = new_ids(session, bills, len(plans))
     written = list(zip(plans, ids, strict=True))
-    insert_rows(session, bills, [_bill_row(run.id, run.period, plan, now, bill_id) for plan, bill_id in written])
+    replaced = _cancelled_bills(session, run.period, [plan.facts.contract_id for plan in plans])
+    insert_rows(session, bills, [_bill_row(run.id, run.period, plan, now, bill_id, replaced)
+                                 for plan, bill_id in written])
     lines = [{"bill_id": bill_id, "sequence": n, "kind": line.kind.value, "label": line.label,
               "tariff_version_id": line.version_id, "quantity": line.quantity, "unit": line.unit, "rate": line.rate,
               "amount": line.amount, "covers_from": line.covers_from, "covers_to": line.covers_to,
@@ -368,7 +370,15 @@ def _issue(session: Session, bill_ids: list[int]) -> None:
     note_issued(session, bill_ids)
 
 
-def _bill_row(run_id: int, period: date, plan: Plan, now, bill_id: int) -> dict:
+def _cancelled_bills(session: Session, period: date, contract_ids: list[int]) -> dict[int, int]:
+    """The latest cancelled invoice of each contract for the period: the bill a new one is the rebill of."""
+    rows = session.execute(sa.select(Bill.contract_id, sa.func.max(Bill.id)).where(
+        Bill.period == period, Bill.kind == BillKind.INVOICE, Bill.status == BillStatus.CANCELLED,
+        Bill.contract_id.in_(contract_ids)).group_by(Bill.contract_id))
+    return dict(rows.all())
+
+
+def _bill_row(run_id: int, period: date, plan: Plan, now, bill_id: int, replaced: dict[int, int]) -> dict:
     facts, priced = plan.facts, plan.priced
     return {"id": bill_id, "number": None, "kind": BillKind.INVOICE,
             "status": BillStatus.HELD if plan.reasons else BillStatus.DRAFT,
@@ -378,7 +388,8 @@ def _bill_row(run_id: int, period: date, plan: Plan, now, bill_id: int) -> dict:
             "tariff_class": facts.tariff_class, "power_va": facts.power_va, "kwh": priced.kwh,
             "jam_nyala": priced.jam_nyala, "subtotal": priced.subtotal, "taxes": priced.taxes + priced.stamp_duty,
             "total": priced.total, "hold_reasons": list(plan.reasons) or None, "issued_on": None, "due_on": None,
-            "cancels_id": None, "rebill_of_id": None, "cancel_reason": None, "created_at": now}
+            "cancels_id": None, "rebill_of_id": replaced.get(facts.contract_id), "cancel_reason": None,
+            "created_at": now}
 
 
 def _change(bill_id: int, previous: BillStatus | None, target: BillStatus, note: str | None) -> dict:

@@ -217,3 +217,16 @@ def test_held_bills_are_handed_over_before_the_chunk_issues(db, make, site):
     bill_chunk(db.session, run.chunks[0].id,
                on_held=lambda session, ids: seen.append((ids, session.scalar(sa.select(sa.func.count(Bill.number))))))
     assert seen == [([bill_of(db, held, NOV).id], 0)] and bill_of(db, issued, NOV).number is not None
+
+
+def test_after_a_cancellation_the_next_run_rebills_the_period_and_links_back(db, make, site):
+    from models.billing.operations import cancel_bill
+    contract, meter = site()
+    make.reading(meter, date(2024, 11, 5), "1180")
+    bill_month(db, NOV)
+    first = bill_of(db, contract, NOV)
+    credit = cancel_bill(db.session, first, "reading keyed wrongly")
+    bill_month(db, NOV)
+    rebill = db.session.scalar(sa.select(Bill).where(Bill.contract_id == contract.id, Bill.period == NOV,
+                                                     Bill.status == BillStatus.ISSUED, Bill.kind == "invoice"))
+    assert (rebill.rebill_of_id, credit.cancels_id, rebill.total) == (first.id, first.id, first.total)

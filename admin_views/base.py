@@ -39,7 +39,7 @@ from admin_views.owned import OWNED_ROWS, owned_on_create, owned_on_edit
 from models.base import db
 from models.csv_cells import csv_cell
 from models.customers.entities import is_masked, mask_number
-from models.errors import DATABASE_REFUSED, DomainError
+from models.errors import DATABASE_REFUSED, DomainError, Refusal
 from models.params import ID_MAX, optional_int
 from models.transactions import as_refusal, transaction
 from models.users.entities import RoleName
@@ -394,7 +394,7 @@ class CmsModelView(RoleGuard, ModelView):
             log.error("%s: the database refused a change", self.endpoint, exc_info=exc)
             refusal = DomainError(DATABASE_REFUSED)
         exc = refusal or exc
-        if isinstance(exc, DomainError):
+        if isinstance(exc, Refusal):
             form = g.get("cms_admin_form")
             if form is not None and exc.field and exc.field in form:
                 form[exc.field].errors = [*form[exc.field].errors, exc.message]

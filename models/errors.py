@@ -13,8 +13,8 @@ log = logging.getLogger(__name__)
 DATABASE_REFUSED = "the database refused this change"
 
 
-class DomainError(Exception):
-    """A business rule refused an operation; `field` names the input at fault when there is one."""
+class Refusal(Exception):
+    """Work refused with a reason for its user; `field` names the input at fault when there is one."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -23,6 +23,10 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return f"{_label(self.field)}: {self.message}" if self.field else self.message
+
+
+class DomainError(Refusal):
+    """A business rule refused an operation: the input's fault, to show beside it."""
 
 
 class InvalidTransition(DomainError):

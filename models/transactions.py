@@ -1,9 +1,11 @@
 """The one transaction edge: every entry point (request, admin action, CLI command, Celery task) runs its
 work inside `transaction(actor)`, which commits once or rolls back whole.
 
-Whatever refused the work comes out as a DomainError: a business rule's own, a database constraint
-(named by its field), a concurrent change (`ConcurrentChange`), a busy database (`DatabaseBusy`). The
-caller only decides how to tell its user: a flash, a JSON 4xx, a CLI error, a failed task.
+Whatever refused the work comes out as a Refusal: a DomainError (a business rule's own, a database
+constraint named by its field), or a RetryLater (a concurrent change, a busy database), which is no
+fault of the input, so a form that shows its DomainErrors beside the fields lets it pass to the app's
+409/503 answer. The caller only decides how to tell its user: a flash, a JSON 4xx, a CLI error, a
+failed task.
 
 The edge also sets the acting user, once: the audit trail and the operations that record who did
 something (`acting_name()`) read the same actor, so they cannot disagree.
@@ -18,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models.audit.recorder import Actor, acting_as
 from models.base import db
-from models.errors import DomainError, describe_integrity_error
+from models.errors import Refusal, describe_integrity_error
 
 BUSY = "The database is busy with other work; try again in a moment."
 STALE = "Someone else saved a change to this record a moment ago; reload it and check before trying again."
@@ -28,11 +30,15 @@ _SQLITE_BUSY = {5, 6}
 _PG_RETRY = {"40001", "40P01", "55P03"}
 
 
-class ConcurrentChange(DomainError):
+class RetryLater(Refusal):
+    """Nothing was saved, and the same work again will likely succeed."""
+
+
+class ConcurrentChange(RetryLater):
     """Someone else changed the same rows first: nothing was saved; reload and decide again (HTTP 409)."""
 
 
-class DatabaseBusy(DomainError):
+class DatabaseBusy(RetryLater):
     """The database could not take the write now: nothing was saved; the same work again will likely
     succeed (HTTP 503 with Retry-After)."""
 
@@ -51,10 +57,10 @@ def retry_reason(exc: BaseException) -> str | None:
     return None
 
 
-def as_refusal(exc: BaseException) -> DomainError | None:
-    """The DomainError a failed unit of work means to its user, or None for a genuine fault (a bug,
+def as_refusal(exc: BaseException) -> Refusal | None:
+    """The Refusal a failed unit of work means to its user, or None for a genuine fault (a bug,
     a lost connection), which must stay an error with its trace."""
-    if isinstance(exc, DomainError):
+    if isinstance(exc, Refusal):
         return exc
     if isinstance(exc, IntegrityError):
         return describe_integrity_error(exc)
@@ -70,7 +76,7 @@ def as_refusal(exc: BaseException) -> DomainError | None:
 def transaction(actor: Actor | None = None) -> Iterator[None]:
     """Run the block as one unit of work: commit at its end, or roll back everything it did.
 
-    A refusal leaves as a DomainError (see `as_refusal`); any other exception passes unchanged,
+    A refusal leaves as a Refusal (see `as_refusal`); any other exception passes unchanged,
     after the rollback. `actor` becomes the acting user for the block; None keeps the current one
     (the signed-in user of a request).
     """

@@ -15,10 +15,11 @@ from flask_security import ChangePasswordForm, LoginForm, ResetPasswordForm, log
 from flask_security.core import FormInfo
 from flask_security.signals import password_reset, user_authenticated, user_failed_authn
 
-from models.audit.recorder import Actor, acting_as, set_actor_provider
+from models.audit.recorder import Actor, set_actor_provider
 from models.base import db
 from models.clock import now_utc
 from models.errors import DomainError
+from models.transactions import transaction
 from models.users.operations import check_password, end_sessions, note_failed_login, note_login, unlock_user
 from models.users.roles import ANY_STAFF, holds_any_role  # noqa: F401  ANY_STAFF: the portal's views import it here
 from portal.extensions import limiter, security
@@ -106,9 +107,8 @@ class CmsChangePasswordForm(ChangePasswordForm):
 
 def _failed_login(app, user, **extra) -> None:
     """A wrong password for a known account: counted, and the lock it may cause is audited."""
-    with acting_as(Actor(None, f"login from {request.remote_addr}")):
+    with transaction(Actor(None, f"login from {request.remote_addr}")):  # the login view commits only on success
         note_failed_login(db.session, user)
-    db.session.commit()   # the login view commits only on success
 
 
 def _logged_in(app, user, **extra) -> None:
@@ -122,8 +122,8 @@ def _logged_out(app, user, **extra) -> None:
     Only the logout button does this: an idle timeout ends this browser's session alone.
     """
     if request.endpoint == "security.logout" and user is not None and user.is_authenticated:
-        end_sessions(user)
-        db.session.commit()
+        with transaction():
+            end_sessions(user)
 
 
 def _password_reset(app, user, **extra) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from flask import flash, has_request_context, request
 
 from models.audit.recorder import Actor, current_actor
-from models.errors import DomainError
+from models.errors import Refusal
 from models.transactions import transaction
 
 
@@ -39,7 +39,7 @@ def commit_or_flash(action: Callable[[], object], success: str | Callable[[objec
     try:
         with request_transaction():
             result = action()
-    except DomainError as exc:
+    except Refusal as exc:
         flash(str(exc), "error")
         return False
     message = success(result) if callable(success) else success

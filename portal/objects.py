@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from models.base import db
 from models.meters.entities import Meter
-from models.paging import MAX_PER_PAGE, PER_PAGE  # noqa: F401
 from models.paging import paginate as paginate_args
 from models.premises.entities import ServicePoint
 

@@ -16,24 +16,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from models.billing.entities import Bill, BillKind, BillStatus
-from models.process.entities import InstanceStatus, ProcessDefinition, ProcessInstance
+from models.billing.queries import EXCEPTION_PROCESS, open_exceptions
+from models.process.entities import ProcessInstance
 from workflows.runtime import start_instance
 
-PROCESS_KEY = "bill_exception"
+PROCESS_KEY = EXCEPTION_PROCESS
 HISTORY_BILLS = 12
-# An instance in error or suspended is still the bill's exception: it is retried or resumed, not doubled.
-LIVE = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED, InstanceStatus.ERROR)
 
 
 def _busy(session: Session, bill_ids: list[int]) -> set[int]:
-    return set(session.scalars(sa.select(ProcessInstance.object_id).join(ProcessInstance.definition).where(
-        ProcessDefinition.key == PROCESS_KEY, ProcessInstance.object_type == "bill",
-        ProcessInstance.object_id.in_(bill_ids), ProcessInstance.status.in_(LIVE))))
+    return set(open_exceptions(session, bill_ids))
 
 
 def running_exception(session: Session, bill_id: int) -> int | None:
-    """The bill's exception process still being worked, if any."""
-    return next(iter(_busy(session, [bill_id])), None)
+    """The id of the bill's exception process still being worked, if any."""
+    return open_exceptions(session, [bill_id]).get(bill_id)
 
 
 def start_bill_exceptions(session: Session, bill_ids: list[int] | None = None) -> list[ProcessInstance]:

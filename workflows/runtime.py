@@ -21,6 +21,7 @@ from models.audit.recorder import acting_name
 from models.clock import business_zone, now_utc, today
 from models.errors import DomainError
 from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
+from models.process.queries import definition_version
 from models.statuses import check_transition, move_status
 from models.users.entities import RoleName, User
 from workflows import objects
@@ -40,17 +41,12 @@ def checksum(xml: bytes) -> str:
     return hashlib.sha256(xml).hexdigest()
 
 
-def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
-    return session.scalar(sa.select(ProcessDefinition).where(ProcessDefinition.key == key)
-                          .order_by(ProcessDefinition.version.desc()).limit(1))
-
-
 def deploy_definition(session: Session, xml: bytes, key: str | None = None,
                       process_id: str | None = None) -> tuple[ProcessDefinition, bool]:
     """Validate and store a new version; the same file again returns the current version unchanged."""
     parsed = parse_definition(xml, process_id)
     key = key or parsed.process_id
-    latest = latest_definition(session, key)
+    latest = definition_version(session, key)
     digest = checksum(xml)
     if latest is not None and latest.checksum == digest:
         return latest, False
@@ -72,7 +68,7 @@ def parsed_definition(definition: ProcessDefinition) -> ParsedProcess:
 # ---------------------------------------------------------------- instances
 def start_instance(session: Session, key: str, object_type: str | None = None,
                    object_id: int | None = None, data: dict | None = None) -> ProcessInstance:
-    definition = latest_definition(session, key)
+    definition = definition_version(session, key)
     if definition is None:
         raise DomainError(f"no process '{key}' is deployed", "key")
     parsed = parsed_definition(definition)

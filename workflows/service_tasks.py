@@ -193,7 +193,7 @@ def release_bill(context: RuntimeContext, data: dict, note: str | None = None) -
 def discard_bill(context: RuntimeContext, data: dict, reason: str) -> dict:
     """Cancel the process's bill with the reason; an issued one gets a credit note."""
     bill = _bill(context)
-    credit = cancel_bill(context.session, bill, reason)
+    credit = cancel_bill(context.session, bill, reason, by_process=context.instance.id)
     return {"bill_status": bill.status.value, "credit_note": credit.number if credit else None}
 
 
@@ -203,7 +203,7 @@ def recalculate(context: RuntimeContext, data: dict, note: str | None = None) ->
     # A held bill cannot go back to draft, and pricing from the database belongs to the billing run.
     bill = _bill(context)
     reason = "recalculation after a reading correction; rebill due" + (f": {note}" if note else "")
-    cancel_bill(context.session, bill, reason)
+    cancel_bill(context.session, bill, reason, by_process=context.instance.id)
     return {"bill_status": bill.status.value, "rebill_due": True}
 
 

@@ -28,6 +28,7 @@ from models.billing.entities import Bill, BillDocument, BillKind, BillStatus
 from models.billing.pricing import number, rupiah
 from models.clock import now_utc
 from models.errors import DomainError
+from models.types import add_months
 
 DEFAULT_UTILITY_NAME = "PT Watt Distribusi"
 DEFAULT_UTILITY_ADDRESS = "Jl. Gatot Subroto Kav. 18, Jakarta 12950"
@@ -126,8 +127,7 @@ def invoice_number_from_reference(reference: str, series: str = "INV") -> str | 
 # --- gathering the data -----------------------------------------------------------------------------
 
 def _months_back(period: date, months: int) -> date:
-    index = period.year * 12 + period.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
+    return add_months(period.replace(day=1), -months)
 
 
 def _reading_rows(lines) -> tuple[ReadingRow, ...]:

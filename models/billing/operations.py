@@ -6,7 +6,6 @@ is its cancellation, which a credit note carries.
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -16,9 +15,11 @@ from sqlalchemy.orm import Session
 from models.billing.entities import Bill, BillDocument, BillKind, BillLine, BillStatus
 from models.billing.numbering import next_invoice_number
 from models.billing.pricing import PricedBill
+from models.billing.queries import open_exceptions
 from models.clock import today
 from models.errors import DomainError
 from models.statuses import begin_status, check_move, move_status
+from models.types import add_months
 
 INVOICE_SERIES, CREDIT_SERIES = "INV", "CN"
 PAYMENT_DAY = 20            # PLN's postpaid bills fall due on the 20th
@@ -69,10 +70,7 @@ def hold_bill(session: Session, bill: Bill, reasons: list[str]) -> None:
 def due_date(issued_on: date) -> date:
     """The 20th of the issue month, or of the next month when fewer than MIN_PAYMENT_DAYS would remain."""
     due = issued_on.replace(day=PAYMENT_DAY)
-    if (due - issued_on).days < MIN_PAYMENT_DAYS:
-        year, month = (issued_on.year + 1, 1) if issued_on.month == 12 else (issued_on.year, issued_on.month + 1)
-        due = date(year, month, min(PAYMENT_DAY, calendar.monthrange(year, month)[1]))
-    return due
+    return add_months(due, 1) if (due - issued_on).days < MIN_PAYMENT_DAYS else due
 
 
 def issue_bill(session: Session, bill: Bill, note: str | None = None) -> Bill:
@@ -89,9 +87,10 @@ def issue_bill(session: Session, bill: Bill, note: str | None = None) -> Bill:
     return bill
 
 
-def cancel_bill(session: Session, bill: Bill, reason: str) -> Bill | None:
+def cancel_bill(session: Session, bill: Bill, reason: str, by_process: int | None = None) -> Bill | None:
     """Cancel a bill: an issued one gets a credit note (its own number) reversing every line, returned;
-    a draft or held one is discarded. A credit note, or a bill already cancelled, is refused."""
+    a draft or held one is discarded. A credit note, a bill already cancelled, or a held bill whose
+    exception process is being worked (other than `by_process`, the one cancelling it) is refused."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("give the reason for the cancellation", "reason")
@@ -99,6 +98,10 @@ def cancel_bill(session: Session, bill: Bill, reason: str) -> Bill | None:
         raise DomainError(f"{bill} is a credit note: a credit note cannot be cancelled", "bill")
     if bill.status is BillStatus.CANCELLED:
         raise DomainError(f"bill {bill} is already cancelled", "bill")
+    working = open_exceptions(session, [bill.id]).get(bill.id)
+    if working is not None and working != by_process:
+        raise DomainError(f"bill {bill} is being reviewed in bill exception process #{working}: "
+                          "its task releases, recalculates or cancels it", "bill")
     was_issued = bill.status is BillStatus.ISSUED
     move_status(session, bill, BillStatus.CANCELLED, what=f"bill {bill}", note=reason)
     bill.cancel_reason = reason[:500]

@@ -12,11 +12,27 @@ from models.contracts.entities import Contract
 from models.customers.entities import Account, Customer
 from models.errors import NotFound
 from models.premises.entities import ServicePoint
+from models.process.entities import InstanceStatus, ProcessDefinition, ProcessInstance
 
 NEWEST_FIRST = (Bill.period.desc(), Bill.id.desc())
 # What a bill page shows with the bill: loaded with it rather than one query per attribute.
 _BILL_PAGE = (selectinload(Bill.lines), selectinload(Bill.service_point), selectinload(Bill.contract),
               selectinload(Bill.account).selectinload(Account.customer))
+
+
+EXCEPTION_PROCESS = "bill_exception"
+# An instance in error or suspended is still the bill's exception: it is retried or resumed, not doubled.
+_LIVE = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED, InstanceStatus.ERROR)
+
+
+def open_exceptions(session: Session, bill_ids: list[int]) -> dict[int, int]:
+    """Bill id -> the bill_exception instance still being worked on it, for the bills that have one."""
+    if not bill_ids:
+        return {}
+    return dict(session.execute(sa.select(ProcessInstance.object_id, ProcessInstance.id)
+                                .join(ProcessInstance.definition).where(
+        ProcessDefinition.key == EXCEPTION_PROCESS, ProcessInstance.object_type == "bill",
+        ProcessInstance.object_id.in_(bill_ids), ProcessInstance.status.in_(_LIVE))).all())
 
 
 def get_bill(session: Session, number: str) -> Bill:

@@ -11,7 +11,7 @@ import click
 from flask.cli import FlaskGroup
 
 from models.audit.recorder import Actor
-from models.errors import DomainError
+from models.errors import Refusal
 from models.transactions import transaction
 
 
@@ -31,5 +31,5 @@ def edge():
     try:
         with transaction(Actor(None, f"cli:{getpass.getuser()}")):
             yield
-    except DomainError as exc:
+    except Refusal as exc:
         raise click.ClickException(str(exc)) from exc

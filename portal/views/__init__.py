@@ -7,7 +7,7 @@ from werkzeug.exceptions import NotFound as PageNotFound
 
 from models.base import db
 from models.clock import now_utc, shifted_start, today
-from models.errors import DomainError, NotFound
+from models.errors import NotFound, Refusal
 from models.transactions import ConcurrentChange, DatabaseBusy, as_refusal
 from portal.auth import is_api_request
 from portal.extensions import rest_api
@@ -54,13 +54,6 @@ def _refused(exc: Exception):
     return render_template("errors/error.html", error=error), error.code, headers
 
 
-def raise_if_retry(exc: DomainError) -> None:
-    """For a form that shows its refusals beside the fields: a busy database or a concurrent change is no
-    fault of the form, so it leaves the view for the app's 503 or 409 page (`_refused`) instead."""
-    if isinstance(exc, DatabaseBusy | ConcurrentChange):
-        raise exc
-
-
 def register_views(app: Flask) -> None:
     from portal.views import (
         billing,
@@ -95,5 +88,5 @@ def register_views(app: Flask) -> None:
 
     # Replaces flask-smorest's app-wide handler, which would answer JSON to the portal's pages too.
     app.register_error_handler(HTTPException, _error_page)
-    for refusal in (DomainError, OperationalError, StaleDataError):
+    for refusal in (Refusal, OperationalError, StaleDataError):
         app.register_error_handler(refusal, _refused)

@@ -27,11 +27,11 @@ from models.errors import DomainError
 from models.limits import check_business_date
 from models.premises.queries import all_routes
 from models.statuses import status_history
+from models.types import add_months
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
 from portal.objects import paginate
 from portal.params import optional_date, optional_int
-from portal.views import raise_if_retry
 from reports.exports import csv_response
 from workflows.billing import launch_billing_run
 from workflows.billing_exceptions import consumption_history, running_exception
@@ -50,8 +50,7 @@ def index():
 
 
 def _last_month() -> str:
-    first = today().replace(day=1)
-    return f"{first.year - (first.month == 1)}-{(first.month - 2) % 12 + 1:02d}"
+    return f"{add_months(today().replace(day=1), -1):%Y-%m}"
 
 
 @bp.post("/runs")
@@ -63,7 +62,6 @@ def start_run():
         period = check_business_date(parse_period(form.get("period") or "")[0], "period")
         run_id = launch_billing_run(period, [code for code in form.getlist("routes") if code.strip()] or None)
     except DomainError as exc:
-        raise_if_retry(exc)
         flash(str(exc), "error")
         return redirect(url_for(".index"))
     current = get_run(db.session, run_id)

@@ -13,7 +13,6 @@ from models.users.entities import RoleName
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import request_transaction
 from portal.params import date_range, form_date, optional_int
-from portal.views import raise_if_retry
 from reports.exports import csv_response, pdf_response
 from reports.queries import movement_report, stock_by_store
 from workflows.meter_processes import start_calibrations
@@ -65,7 +64,6 @@ def new_batch():
                                              prefix=form.get("prefix", "").strip(),
                                              received_on=form_date(form.get("received_on"), "received_on"))
         except DomainError as exc:
-            raise_if_retry(exc)
             errors[exc.field or "first_number"] = exc.message
         else:
             flash(f"Registered {batch.count:,} meters {batch} into {batch.store.code}.", "success")
@@ -89,8 +87,6 @@ def new_movement():
                                     reason=form.get("reason") or None,
                                     moved_on=form_date(form.get("moved_on"), "moved_on"))
         except (DomainError, ValueError) as exc:
-            if isinstance(exc, DomainError):
-                raise_if_retry(exc)
             errors[getattr(exc, "field", None) or "meters"] = getattr(exc, "message", str(exc))
         else:
             flash(f"{kind.value.capitalize()}: {len(moved)} meter(s), document {form.get('document_no')}.", "success")
@@ -135,7 +131,6 @@ def start_calibration():
                 started = start_calibrations(db.session, parse_meter_selection(form.get("meters", "")),
                                              form.get("lab_store", ""), form.get("return_store", ""))
         except DomainError as exc:
-            raise_if_retry(exc)
             errors[exc.field or "meters"] = exc.message
         else:
             flash(f"Started calibration of {len(started)} meter(s); their tasks are in the worklist.", "success")

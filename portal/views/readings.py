@@ -18,7 +18,6 @@ from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash, request_transaction
 from portal.objects import paginate
 from portal.params import form_date, json_or_form, optional_date, optional_int, text
-from portal.views import raise_if_retry
 from reports.exports import csv_response
 from reports.reading_queries import cycle_select
 from workflows.reading_follow_ups import close_reading_cycle, enter_reading
@@ -115,7 +114,6 @@ def save_order(order_id: int):
         with request_transaction():
             reading = enter_reading(db.session, order, text(data, "value"), text(data, "note"), read_on)
     except DomainError as exc:
-        raise_if_retry(exc)
         return jsonify(field=exc.field or "value", message=exc.message), 422
     return jsonify(status=order.status.value, note=order.remark,
                    value=_plain(reading.value) if reading else None,

@@ -13,7 +13,6 @@ from models.statuses import status_history
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash, request_transaction
 from portal.objects import paginate
-from portal.views import raise_if_retry
 from workflows.customer_requests import open_customer_request, record_fee_payment
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
@@ -40,8 +39,6 @@ def new():
                     customer_no=form.get("customer_no") or None, channel=Channel(form.get("channel", "counter")),
                     description=form.get("description", ""), requested_power_va=power)
         except (DomainError, ValueError) as exc:
-            if isinstance(exc, DomainError):
-                raise_if_retry(exc)
             field = getattr(exc, "field", None) or "request_type"
             errors[field] = getattr(exc, "message", str(exc))
         else:

@@ -13,7 +13,6 @@ from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash, request_transaction
 from portal.objects import paginate
 from portal.params import date_range, form_date
-from portal.views import raise_if_retry
 from reports.exports import csv_response
 from reports.figures import service_order_chart
 from reports.queries import service_order_report, service_order_select, service_orders_by_type_and_status
@@ -56,8 +55,6 @@ def new():
                                              service_point_id=sp.id, planned_on=planned,
                                              crew=form.get("crew") or None)
         except (DomainError, ValueError) as exc:
-            if isinstance(exc, DomainError):
-                raise_if_retry(exc)
             errors[getattr(exc, "field", None) or "order_type"] = getattr(exc, "message", str(exc))
         else:
             flash(f"Created {order}.", "success")

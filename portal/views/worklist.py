@@ -18,7 +18,6 @@ from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash, request_transaction
 from portal.objects import object_url
 from portal.params import optional_int
-from portal.views import raise_if_retry
 from workflows.billing_exceptions import exception_panel
 from workflows.runtime import (
     claim_task,
@@ -122,7 +121,6 @@ def complete(task_id):
             task = complete_task(db.session, task_id, current_user, data,
                                  optional_int(request.form.get("lock_version")))
     except DomainError as exc:
-        raise_if_retry(exc)
         flash(str(exc), "error")
         return _page(_panel(task_id, {exc.field: exc.message}, data)), 422
     flash(f"Completed “{task.name}” ({task.object_label or task.process_key}).", "success")
@@ -168,7 +166,6 @@ def bulk():
                 else:
                     raise DomainError("choose claim, or reassign with a user")
         except DomainError as exc:
-            raise_if_retry(exc)
             failed.append(f"#{task_id}: {exc}")
         else:
             done.append(task.name + (f" ({task.object_label})" if task.object_label else ""))
@@ -187,7 +184,6 @@ def save():
             save_filter(db.session, current_user.id, request.form.get("name", ""), _back(),
                         request.form.get("shared_with_role") or None)
     except DomainError as exc:
-        raise_if_retry(exc)
         flash(str(exc), "error")
     else:
         flash("Filter saved.", "success")

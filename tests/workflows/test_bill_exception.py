@@ -113,3 +113,11 @@ def test_the_worklist_shows_why_the_bill_was_held(db, client, login, held):
     task = db.session.scalar(sa.select(HumanTask).where(HumanTask.instance_id == instance.id))
     page = client.get(f"/worklist/?task={task.id}&queue=unclaimed")
     assert page.status_code == 200 and str(escape(TOO_HIGH)) in page.text and "(2025-06)" in page.text
+
+
+def test_a_held_bill_under_review_is_cancelled_only_through_its_task(db, held):
+    from models.billing.operations import cancel_bill
+    bill, instance = held
+    with pytest.raises(DomainError, match=f"being reviewed in bill exception process #{instance.id}"):
+        cancel_bill(db.session, bill, "cancelled past the review")
+    assert bill.status is BillStatus.HELD

@@ -5,7 +5,9 @@ portal.create_app calls `db.init_app(app)`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
@@ -28,6 +30,20 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+_reading_only: ContextVar[bool] = ContextVar("reading_only", default=False)
+
+
+@contextlib.contextmanager
+def reading_only() -> Iterator[None]:
+    """Declare the transaction begun inside the block read-only (a billing chunk's gather and price), so
+    that on SQLite it begins deferred and reads its snapshot while another worker writes. A write inside
+    it would have to upgrade the lock and may be refused as busy: only declare what truly reads."""
+    token = _reading_only.set(True)
+    try:
+        yield
+    finally:
+        _reading_only.reset(token)
+
 
 def tune_sqlite(engine: Engine, reads_only: Callable[[], bool] = lambda: False) -> None:
     """Make pysqlite behave like a real transactional database.
@@ -39,8 +55,8 @@ def tune_sqlite(engine: Engine, reads_only: Callable[[], bool] = lambda: False) 
     Transactions take the write lock when they begin (BEGIN IMMEDIATE): a deferred one that has read
     cannot write once another connection committed (SQLITE_BUSY_SNAPSHOT), and no busy timeout waits
     that out, whereas waiting for the lock at BEGIN is what the busy timeout does. SQLite has one
-    writer anyway. Work the edge declares read-only (`reads_only`: a GET page) begins deferred, so
-    that pages keep reading their WAL snapshot while an import holds the lock.
+    writer anyway. Work declared read-only (`reads_only`: a GET page; or a `reading_only()` block) begins
+    deferred, so that it keeps reading its WAL snapshot while an import holds the lock.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -58,7 +74,7 @@ def tune_sqlite(engine: Engine, reads_only: Callable[[], bool] = lambda: False) 
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN" if reads_only() else "BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _reading_only.get() or reads_only() else "BEGIN IMMEDIATE")
 
 
 def insert_rows(session, table, rows: list[dict], constants: dict | None = None) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from models import clock, limits, schema  # noqa: F401  every table registered before anything maps or migrates
+from models import calendar, clock, limits, schema  # noqa: F401  every table registered before anything maps or migrates
 from models.audit import recorder
 from models.base import db, tune_sqlite
 from models.billing.operations import guard_issued_bills
@@ -40,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides or {})
     clock.configure(app.config["CMS_TIMEZONE"], app.config["CMS_CLOCK_START"])
+    calendar.configure(app.config["CMS_HOLIDAY_COUNTRY"])
     app.url_map.converters["int"] = IdConverter   # before any rule is added: ids beyond the column are 404s
     trust_proxies(app)
     app.before_request(refuse_malformed_input)

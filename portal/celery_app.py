@@ -19,6 +19,8 @@ def beat_schedule(app: Flask) -> dict:
         "open-reading-cycles": {"task": "readings.open_due_cycles", "schedule": crontab(minute=10, hour="*/6")},
         # Issued bills queue their documents as they commit; this catches a message lost with a worker.
         "render-missing-documents": {"task": "billing.render_missing_documents", "schedule": crontab(minute=40)},
+        # A chunk whose bill_exception start failed keeps its bills held: give them their review.
+        "start-missing-bill-exceptions": {"task": "billing.start_missing_exceptions", "schedule": crontab(minute=50)},
     }
 
 

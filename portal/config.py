@@ -43,6 +43,8 @@ def load_config(instance_path: str) -> dict:
         # training instances (never in production).
         "CMS_TIMEZONE": env("CMS_TIMEZONE") or "Asia/Jakarta",
         "CMS_CLOCK_START": env("CMS_CLOCK_START", ""),
+        # Public holidays a due date moves off (models/calendar.py): an ISO country code, empty for none
+        "CMS_HOLIDAY_COUNTRY": env("CMS_HOLIDAY_COUNTRY", "ID"),
         "CMS_TIMER_WAKE_SECONDS": float(env("CMS_TIMER_WAKE_SECONDS", "30")),
         # The largest request (a reading file upload) and file `cms import readings` takes; a larger one
         # is refused (413) before it is read.

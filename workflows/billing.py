@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from celery import shared_task
 
 from models.audit.recorder import Actor
-from models.base import db
+from models.base import db, reading_only
 from models.billing.documents import Utility
 from models.billing.entities import BillingChunk, BillingRun, RunStatus
 from models.billing.runs import (
@@ -114,9 +114,9 @@ def bill_chunk_now(chunk_id: int, amount_limits=None) -> ChunkOutcome | None:
         started = time.perf_counter()
         start_exceptions(session, bill_ids)
         spent["exceptions"] = time.perf_counter() - started
-    # Reads first, in a transaction of their own: on PostgreSQL other workers write meanwhile. (On SQLite
-    # it still takes the write lock: tune_sqlite begins every transaction outside a GET page IMMEDIATE.)
-    with transaction(run_actor(run_id)):
+    # Reads first, in a transaction of their own declared read-only, so that other workers write
+    # meanwhile on either engine (SQLite begins it deferred: no write lock while gathering and pricing).
+    with reading_only(), transaction(run_actor(run_id)):
         prepared = prepare_chunk(db.session, chunk_id, amount_limits=amount_limits)
     if prepared is None:
         return None
@@ -193,3 +193,11 @@ def run_chunk(self, chunk_id: int) -> dict | None:
         return None
     return {"chunk": chunk_id, "billed": outcome.billed, "held": outcome.held, "skipped": outcome.skipped,
             "errors": len(outcome.errors)}
+
+
+@shared_task(name="billing.start_missing_exceptions", ignore_result=True)
+def start_missing_exceptions() -> int:
+    """Give every held bill without a review its bill_exception process: a chunk whose process start failed
+    (the process not deployed then) keeps its bills held, and this hourly sweep catches them up."""
+    with transaction(Actor(None, "billing sweep")):
+        return len(start_bill_exceptions(db.session))

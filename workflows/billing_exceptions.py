@@ -8,20 +8,23 @@ resumed run and a sweep may all call it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from models.billing.entities import Bill, BillKind, BillStatus
-from models.billing.queries import EXCEPTION_PROCESS, open_exceptions
+from models.billing.entities import Bill, BillStatus
+from models.billing.queries import (
+    EXCEPTION_PROCESS,
+    UsagePoint,
+    exception_start_data,
+    open_exceptions,
+    usage_histories,
+)
 from models.process.entities import ProcessInstance
 from workflows.runtime import start_instance
 
 PROCESS_KEY = EXCEPTION_PROCESS
-HISTORY_BILLS = 12
 
 
 def _busy(session: Session, bill_ids: list[int]) -> set[int]:
@@ -45,41 +48,13 @@ def start_bill_exceptions(session: Session, bill_ids: list[int] | None = None) -
     # The rows stay locked to the end of the transaction: two sweeps at once cannot both start one (PostgreSQL).
     bills = list(session.scalars(query.with_for_update()))
     busy = _busy(session, [b.id for b in bills])
-    return [start_instance(session, PROCESS_KEY, "bill", bill.id, _start_data(bill))
+    return [start_instance(session, PROCESS_KEY, "bill", bill.id, exception_start_data(bill))
             for bill in bills if bill.id not in busy]
 
 
-def _start_data(bill: Bill) -> dict:
-    return {"bill_id": bill.id, "period": f"{bill.period:%Y-%m}", "contract_id": bill.contract_id,
-            "hold_reasons": "; ".join(bill.hold_reasons or [])}
-
-
 # ---------------------------------------------------------------- what the task page shows
-@dataclass(frozen=True)
-class UsagePoint:
-    """One bill in the contract's consumption history."""
-
-    period: date
-    kwh: Decimal
-    estimated: bool
-    current: bool = False      # the bill under review
-
-
-def _estimated(bill: Bill) -> bool:
-    return any(r.get("estimated") or "estimated" in (r.get("previous_type"), r.get("current_type"))
-               for line in bill.lines for r in (line.readings or []))
-
-
-def consumption_history(session: Session, bill: Bill, months: int = HISTORY_BILLS) -> list[UsagePoint]:
-    """The contract's last `months` invoices up to the bill's period, oldest first, with the bill itself;
-    bills cancelled since (replaced by their rebill) are left out."""
-    rows = session.scalars(
-        sa.select(Bill).options(selectinload(Bill.lines))
-        .where(Bill.contract_id == bill.contract_id, Bill.kind == BillKind.INVOICE, Bill.period <= bill.period,
-               sa.or_(Bill.status != BillStatus.CANCELLED, Bill.id == bill.id),
-               sa.or_(Bill.period != bill.period, Bill.id == bill.id))
-        .order_by(Bill.period.desc(), Bill.id.desc()).limit(months)).all()
-    return [UsagePoint(b.period, b.kwh, _estimated(b), b.id == bill.id) for b in reversed(rows)]
+def consumption_history(session: Session, bill: Bill) -> tuple[UsagePoint, ...]:
+    return usage_histories(session, [bill])[bill.id]
 
 
 def exception_panel(session: Session, bill_id: int | None) -> dict | None:

@@ -77,7 +77,7 @@ def start_instance(session: Session, key: str, object_type: str | None = None,
                                started_by=acting_name(), waiting_messages=[])
     session.add(instance)
     session.flush()
-    context = RuntimeContext(session, instance)
+    context = RuntimeContext(session, instance, start_instance)
     workflow = parsed.new_workflow(context)
     # Seed data on the start task: data set on the workflow itself is not visible to tasks.
     start = workflow.get_next_task(state=SpiffState.READY)
@@ -88,7 +88,7 @@ def start_instance(session: Session, key: str, object_type: str | None = None,
 
 
 def _load(session: Session, instance: ProcessInstance) -> tuple[BpmnWorkflow, RuntimeContext]:
-    context = RuntimeContext(session, instance)
+    context = RuntimeContext(session, instance, start_instance)
     return deserialize(instance.state, context), context
 
 

@@ -15,8 +15,10 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.billing.entities import Bill
+from models.billing.entities import Bill, BillStatus
 from models.billing.operations import cancel_bill, issue_bill
+from models.billing.queries import EXCEPTION_PROCESS, exception_start_data
+from models.billing.rebilling import rebill_period
 from models.clock import today
 from models.errors import DomainError
 from models.installations.operations import change_meter, parse_readings
@@ -34,6 +36,9 @@ from models.service_orders.operations import change_service_order_status, create
 class RuntimeContext:
     session: Session
     instance: object          # models.process.entities.ProcessInstance
+    # workflows.runtime.start_instance, handed in by the runtime (which imports this module): a service that
+    # must start another process (a rebill held again gets its own review) calls it.
+    start_process: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -198,13 +203,15 @@ def discard_bill(context: RuntimeContext, data: dict, reason: str) -> dict:
 
 
 def recalculate(context: RuntimeContext, data: dict, note: str | None = None) -> dict:
-    """Set the process's held bill aside after a reading correction: it is cancelled, which frees the contract's
-    period, and the rebill is due from the corrected readings (the next billing run of the period bills it)."""
-    # A held bill cannot go back to draft, and pricing from the database belongs to the billing run.
+    """Bill the process's held bill again from the corrected readings: it is cancelled and its period re-priced
+    at once; the rebill is issued, or held again with its own review when a check still objects."""
     bill = _bill(context)
-    reason = "recalculation after a reading correction; rebill due" + (f": {note}" if note else "")
-    cancel_bill(context.session, bill, reason, by_process=context.instance.id)
-    return {"bill_status": bill.status.value, "rebill_due": True}
+    reason = "recalculated after a reading correction" + (f": {note}" if note else "")
+    rebill = rebill_period(context.session, bill, reason[:500], by_process=context.instance.id)
+    if rebill.status is BillStatus.HELD and context.start_process is not None:
+        context.start_process(context.session, EXCEPTION_PROCESS, "bill", rebill.id, exception_start_data(rebill))
+    return {"bill_status": bill.status.value, "rebill_id": rebill.id, "rebill_status": rebill.status.value,
+            "rebill_number": rebill.number}
 
 
 SERVICES: dict[str, Service] = {s.name: s for s in [

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,13 +25,13 @@ from sqlalchemy.orm import Session
 
 from models.billing.entities import Bill, BillDocument, BillKind, BillStatus
 from models.billing.pricing import number, rupiah
+from models.billing.queries import HISTORY_MONTHS, usage_histories
 from models.clock import now_utc
 from models.errors import DomainError
 from models.types import add_months
 
 DEFAULT_UTILITY_NAME = "PT Watt Distribusi"
 DEFAULT_UTILITY_ADDRESS = "Jl. Gatot Subroto Kav. 18, Jakarta 12950"
-HISTORY_MONTHS = 12
 # Compressed streams stay binary: reportlab's default ASCII85 layer over them is a pure-Python pass that
 # cost a tenth of each page and made the file a quarter larger, for 7-bit-clean output nobody needs.
 rl_config.useA85 = 0
@@ -148,21 +147,9 @@ def _reading_rows(lines) -> tuple[ReadingRow, ...]:
 
 
 def consumption_histories(session: Session, bills: Sequence[Bill]) -> dict[int, tuple[tuple[date, Decimal], ...]]:
-    """Bill id -> (period, kWh) of its contract's issued invoices over the HISTORY_MONTHS ending with the
-    bill's period, oldest first; one query for all the bills (a batch renders 200)."""
-    if not bills:
-        return {}
-    first = min(_months_back(b.period, HISTORY_MONTHS - 1) for b in bills)
-    rows = session.execute(
-        sa.select(Bill.contract_id, Bill.period, Bill.kwh)
-        .where(Bill.contract_id.in_({b.contract_id for b in bills}), Bill.kind == BillKind.INVOICE,
-               Bill.status == BillStatus.ISSUED, Bill.period >= first, Bill.period <= max(b.period for b in bills))
-        .order_by(Bill.period)).all()
-    by_contract = defaultdict(list)
-    for contract_id, period, kwh in rows:
-        by_contract[contract_id].append((period, kwh))
-    return {b.id: tuple((p, kwh) for p, kwh in by_contract[b.contract_id]
-                        if _months_back(b.period, HISTORY_MONTHS - 1) <= p <= b.period) for b in bills}
+    """Bill id -> (period, kWh) of the chart (models.billing.queries.usage_histories), one query for a batch."""
+    return {bill_id: tuple((p.period, p.kwh) for p in points)
+            for bill_id, points in usage_histories(session, list(bills)).items()}
 
 
 def invoice_data(session: Session, bill: Bill, utility: Utility | None = None,

@@ -143,6 +143,8 @@ class Bill(db.Model):
     power_va: Mapped[int]
     kwh: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0"))
     jam_nyala: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0"))
+    # Rests on an estimated reading (the usage charts mark it; three in a row hold the bill).
+    estimated: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     subtotal: Mapped[Decimal] = mapped_column(MONEY)
     taxes: Mapped[Decimal] = mapped_column(MONEY)
     total: Mapped[Decimal] = mapped_column(MONEY)

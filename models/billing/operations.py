@@ -16,6 +16,7 @@ from models.billing.entities import Bill, BillDocument, BillKind, BillLine, Bill
 from models.billing.numbering import next_invoice_number
 from models.billing.pricing import PricedBill
 from models.billing.queries import open_exceptions
+from models.calendar import first_working_day
 from models.clock import today
 from models.errors import DomainError
 from models.statuses import begin_status, check_move, move_status
@@ -46,6 +47,7 @@ def record_bill(session: Session, contract, priced: PricedBill, *, period: date,
                 run_id=run_id, period=period, period_start=priced.period_start, period_end=priced.period_end,
                 tariff_code=version.tariff.code, tariff_class=version.tariff.tariff_class,
                 power_va=version.contracted_power_va, kwh=priced.kwh, jam_nyala=priced.jam_nyala,
+                estimated=priced.estimated,
                 subtotal=priced.subtotal, taxes=priced.taxes + priced.stamp_duty, total=priced.total,
                 rebill_of_id=rebill_of.id if rebill_of else None)
     bill.lines = [BillLine(sequence=n, kind=line.kind.value, label=line.label, tariff_version_id=line.version_id,
@@ -68,9 +70,10 @@ def hold_bill(session: Session, bill: Bill, reasons: list[str]) -> None:
 
 
 def due_date(issued_on: date) -> date:
-    """The 20th of the issue month, or of the next month when fewer than MIN_PAYMENT_DAYS would remain."""
+    """The 20th of the issue month, or of the next month when fewer than MIN_PAYMENT_DAYS would remain;
+    moved to the next day when it is a public holiday (models.calendar)."""
     due = issued_on.replace(day=PAYMENT_DAY)
-    return add_months(due, 1) if (due - issued_on).days < MIN_PAYMENT_DAYS else due
+    return first_working_day(add_months(due, 1) if (due - issued_on).days < MIN_PAYMENT_DAYS else due)
 
 
 def issue_bill(session: Session, bill: Bill, note: str | None = None) -> Bill:

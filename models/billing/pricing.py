@@ -104,6 +104,11 @@ class PricedBill:
     kwh: Decimal                       # metered kWh of the period (corrections not included)
     jam_nyala: Decimal                 # kWh / kVA at the end of the period, 1 decimal
 
+    @property
+    def estimated(self) -> bool:
+        """The period ends on an estimated reading (a correction of an earlier estimate does not count)."""
+        return any(str(r.current_type) == "estimated" for line in self.lines for r in line.readings)
+
 
 def rupiah(value: Decimal) -> str:
     value = value.normalize()

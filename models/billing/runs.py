@@ -386,7 +386,8 @@ def _bill_row(run_id: int, period: date, plan: Plan, now, bill_id: int, replaced
             "account_id": facts.account_id, "run_id": run_id, "period": period,
             "period_start": priced.period_start, "period_end": priced.period_end, "tariff_code": facts.tariff_code,
             "tariff_class": facts.tariff_class, "power_va": facts.power_va, "kwh": priced.kwh,
-            "jam_nyala": priced.jam_nyala, "subtotal": priced.subtotal, "taxes": priced.taxes + priced.stamp_duty,
+            "jam_nyala": priced.jam_nyala, "estimated": priced.estimated, "subtotal": priced.subtotal,
+            "taxes": priced.taxes + priced.stamp_duty,
             "total": priced.total, "hold_reasons": list(plan.reasons) or None, "issued_on": None, "due_on": None,
             "cancels_id": None, "rebill_of_id": replaced.get(facts.contract_id), "cancel_reason": None,
             "created_at": now}

@@ -6,15 +6,17 @@ import sqlalchemy as sa
 from flask import render_template
 from markupsafe import escape
 
-from models.billing.entities import BillStatus
+from models.billing.entities import Bill, BillStatus
+from models.billing.gather import gather_contracts
 from models.billing.operations import issue_bill, record_bill
+from models.billing.runs import plan_bill
 from models.billing.simulation import simulate_bill
 from models.clock import today
 from models.errors import DomainError
 from models.process.entities import HumanTask, InstanceStatus, TaskState
 from models.process.queries import TaskFilter, find_tasks
 from models.tariffs.catalogue import load_pln_catalogue
-from workflows.billing_exceptions import exception_panel, start_bill_exceptions
+from workflows.billing_exceptions import exception_panel, running_exception, start_bill_exceptions
 from workflows.runtime import complete_task
 
 TOO_HIGH = "consumption 900 kWh is outside the register's history band (120-260 kWh)"
@@ -64,12 +66,42 @@ def test_cancel_discards_the_bill_with_the_note_as_reason(db, make, held, work):
     assert instance.status is InstanceStatus.COMPLETED
 
 
-def test_recalculate_frees_the_period_for_the_rebill(db, make, held, work):
-    bill, instance = held
-    clerk, _ = make.user("clerk")
-    work(instance, "ut_review", clerk, decision="recalculate", note="reading corrected to 12,480")
-    assert bill.status is BillStatus.CANCELLED and "rebill due" in bill.cancel_reason
-    assert instance.status is InstanceStatus.COMPLETED
+@pytest.fixture
+def misread(db, make, contract, shipped):
+    """Nov 2024 held on an estimate of 5,000 (meter at 1,000 on 1 Oct); the actual 1,180 arrives later."""
+    meter = make.installed_meter(contract, date(2024, 10, 1), "1000")
+    make.reading(meter, date(2024, 11, 5), "5000", reading_type="estimated")
+    plan = plan_bill(gather_contracts(db.session, [contract.id], date(2024, 11, 1))[contract.id])
+    bill = record_bill(db.session, contract, plan.priced, period=date(2024, 11, 1), hold_reasons=[TOO_HIGH])
+    [instance] = start_bill_exceptions(db.session, [bill.id])
+    return bill, instance, meter
+
+
+def test_recalculate_rebills_the_period_from_the_corrected_reading_at_once(db, make, misread, work):
+    bill, instance, meter = misread
+    make.reading(meter, date(2024, 11, 5), "1180")
+    work(instance, "ut_review", make.user("clerk")[0], decision="recalculate", note="actual reading 1,180")
+    rebill = db.session.scalar(sa.select(Bill).where(Bill.rebill_of_id == bill.id))
+    # 180 kWh x 1,444.70 = 260,046 + PPJ 3% 7,801 = 267,847 (the estimate's 4,000 kWh are gone)
+    assert (bill.status, rebill.status, rebill.kwh, rebill.total) == (BillStatus.CANCELLED, BillStatus.ISSUED,
+                                                                     180, 267847)
+    assert instance.status is InstanceStatus.COMPLETED and "actual reading 1,180" in bill.cancel_reason
+
+
+def test_a_rebill_still_implausible_is_held_with_a_review_of_its_own(db, make, misread, work):
+    bill, instance, _ = misread
+    work(instance, "ut_review", make.user("clerk")[0], decision="recalculate", note="no correction yet")
+    rebill = db.session.scalar(sa.select(Bill).where(Bill.rebill_of_id == bill.id))
+    # 4,000 kWh x 1,444.70 = 5,778,800 + PPJ: above R-1's limit of Rp 5,000,000
+    assert rebill.status is BillStatus.HELD and rebill.kwh == 4000 and "above" in rebill.hold_reasons[0]
+    assert running_exception(db.session, rebill.id) not in (None, instance.id)
+
+
+def test_recalculate_that_cannot_price_parks_the_process_with_the_reason_and_keeps_the_bill(db, make, held, work):
+    bill, instance = held            # its contract has no meter installed: a retry runs it again later
+    work(instance, "ut_review", make.user("clerk")[0], decision="recalculate", note="try")
+    assert instance.status is InstanceStatus.ERROR and "no meter installed" in instance.error_message
+    assert bill.status is BillStatus.HELD and db.session.scalar(sa.select(sa.func.count()).select_from(Bill)) == 1
 
 
 def test_starting_twice_gives_one_instance_and_skips_bills_not_held(db, held, bill_of):
@@ -93,7 +125,7 @@ def test_the_panel_charts_the_last_bills_and_marks_estimates(app, db, bill_of, s
     for month, kwh in ((3, "150"), (4, "170"), (5, "160")):
         earlier = bill_of(month, kwh)
         if month == 4:
-            earlier.lines[0].readings = [{"register": "1.8.0", "current_type": "estimated", "estimated": True}]
+            earlier.estimated = True
         issue_bill(db.session, earlier)
     bill = bill_of(6, "900", [TOO_HIGH])
     panel = exception_panel(db.session, bill.id)
@@ -121,3 +153,10 @@ def test_a_held_bill_under_review_is_cancelled_only_through_its_task(db, held):
     with pytest.raises(DomainError, match=f"being reviewed in bill exception process #{instance.id}"):
         cancel_bill(db.session, bill, "cancelled past the review")
     assert bill.status is BillStatus.HELD
+
+
+def test_the_sweep_gives_a_held_bill_without_review_its_process(db, shipped, bill_of):
+    from workflows.billing import start_missing_exceptions
+    bill = bill_of(8, "900", [TOO_HIGH])
+    assert start_missing_exceptions() == 1 and running_exception(db.session, bill.id) is not None
+    assert start_missing_exceptions() == 0

@@ -38,7 +38,8 @@ def test_issuing_numbers_dates_and_records_the_move(db, bill):
 @pytest.mark.parametrize(("issued", "due"), [(date(2026, 11, 2), date(2026, 11, 20)),
                                              (date(2026, 11, 15), date(2026, 12, 20)),
                                              (date(2026, 12, 28), date(2027, 1, 20)),
-                                             (date(2028, 2, 29), date(2028, 3, 20))])
+                                             (date(2028, 2, 29), date(2028, 3, 20)),
+                                             (date(2027, 5, 3), date(2027, 5, 21))])   # the 20th is Vesak Day
 def test_a_late_issue_falls_due_next_month(issued, due):
     assert due_date(issued) == due
 
@@ -74,3 +75,9 @@ def test_a_document_is_never_rewritten(db, bill):
     document.content = b"%PDF-2"
     with pytest.raises(DomainError, match="written once"):
         db.session.flush()
+
+
+def test_an_unknown_holiday_country_is_refused_by_name():
+    from models import calendar
+    with pytest.raises(calendar.CalendarSettingError, match="CMS_HOLIDAY_COUNTRY: 'XX'"):
+        calendar.configure("XX")

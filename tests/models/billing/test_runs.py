@@ -79,6 +79,7 @@ def test_next_month_counts_from_the_billed_reading_and_corrects_a_superseded_est
     assert [(line.kind, line.quantity, line.amount) for line in bill.lines] == [
         ("energy", 163, 235486), ("correction", 7, 10113), ("tax", 3, 7368)]
     assert bill.total == 252967 and actual.correction == 170
+    assert (bill_of(db, contract, DEC).estimated, bill.estimated) == (True, False)
     assert bill.lines[0].readings[0]["previous_type"] == "interpolated" and bill.period_start == date(2024, 12, 5)
 
 

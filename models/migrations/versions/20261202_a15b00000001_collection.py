@@ -1,0 +1,23 @@
+"""payments, allocations, debt, dunning
+
+Revision ID: a15b00000001
+Revises: a14b00000001
+Create Date: 2026-12-02 12:40:00
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision = 'a15b00000001'
+down_revision = 'a14b00000001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -29,6 +29,10 @@ class DomainError(Refusal):
     """A business rule refused an operation: the input's fault, to show beside it."""
 
 
+class Conflicting(DomainError):
+    """The request contradicts what was recorded before (an idempotency key reused for another request): HTTP 409."""
+
+
 class InvalidTransition(DomainError):
     pass
 

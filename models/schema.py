@@ -10,6 +10,7 @@ from models.billing.entities import (  # noqa: F401
     MiscCharge,
     MiscChargeType,
 )
+from models.collection.entities import CashierDay, Payment, PaymentAllocation, WriteOff  # noqa: F401
 from models.contracts.entities import Contract, ContractVersion  # noqa: F401
 from models.customers.entities import Account, BankAccount, Customer, IdentityDocument  # noqa: F401
 from models.meters.entities import (  # noqa: F401

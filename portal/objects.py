@@ -45,10 +45,11 @@ PAGES: dict[str, Callable[[int], str | None]] = {
     "meter": _page_by(Meter, Meter.number, meter_url),
     "bill": lambda bill_id: url_for("billing.bill_by_id", bill_id=bill_id),   # redirects to its number once issued
     "billing_run": lambda run_id: url_for("billing.run", run_id=run_id),
+    "payment": lambda payment_id: url_for("collection.payment", payment_id=payment_id),
 }
 # Kinds shown on their parents' pages rather than their own.
 NO_PAGE = {"contract", "reading_cycle", "reading_order", "reading_anomaly", "reading_import", "process_instance",
-           "misc_charge"}
+           "misc_charge", "cashier_day", "write_off"}
 
 
 def object_url(object_type: str | None, object_id: int | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import acting_name
@@ -40,3 +41,23 @@ def add_misc_charge(session: Session, contract, charge_type: MiscChargeType | No
     session.add(charge)
     session.flush()
     return charge
+
+
+# The charge types the system itself raises (collection's fees and penalties); admins may change their names
+# and default amounts, and add their own types.
+SYSTEM_CHARGE_TYPES = {
+    "RETURN_FEE": ("Returned payment fee", Decimal("25000")),
+    "RECONNECTION_FEE": ("Reconnection fee", Decimal("100000")),
+    "LATE_PENALTY": ("Late-payment penalty", None),
+}
+
+
+def system_charge_type(session: Session, code: str) -> MiscChargeType:
+    """The charge type `code` of SYSTEM_CHARGE_TYPES, created with its name and default amount the first time."""
+    found = session.scalar(sa.select(MiscChargeType).where(MiscChargeType.code == code))
+    if found is None:
+        name, amount = SYSTEM_CHARGE_TYPES[code]
+        found = MiscChargeType(code=code, name=name, default_amount=amount, taxable=False)
+        session.add(found)
+        session.flush()
+    return found

@@ -9,6 +9,7 @@ TOKEN_SCHEME = "apiToken"
 def register_api(api: Api) -> list:
     from portal.api.auth import protect_blueprint
     from portal.api.bills import blp as bills
+    from portal.api.payments import blp as payments
     from portal.api.service_points import blp as service_points
 
     # No catch-all "default" response: each operation lists the codes it answers, and the fuzz test
@@ -17,7 +18,7 @@ def register_api(api: Api) -> list:
     api.spec.components.security_scheme(
         TOKEN_SCHEME, {"type": "apiKey", "in": "header", "name": "Authentication-Token",
                        "description": "Created with `cms tokens create EMAIL --name NAME`; never in the URL."})
-    blueprints = [service_points, bills]
+    blueprints = [service_points, bills, payments]
     for blueprint in blueprints:
         protect_blueprint(blueprint)
         api.register_blueprint(blueprint)

@@ -7,7 +7,7 @@ from werkzeug.exceptions import NotFound as PageNotFound
 
 from models.base import db
 from models.clock import now_utc, shifted_start, today
-from models.errors import NotFound, Refusal
+from models.errors import Conflicting, NotFound, Refusal
 from models.transactions import ConcurrentChange, DatabaseBusy, as_refusal
 from portal.auth import is_api_request
 from portal.extensions import rest_api
@@ -40,7 +40,7 @@ def _refused(exc: Exception):
     db.session.rollback()
     if isinstance(refusal, DatabaseBusy):
         error, headers = ServiceUnavailable(str(refusal)), {"Retry-After": "2"}
-    elif isinstance(refusal, ConcurrentChange):
+    elif isinstance(refusal, ConcurrentChange | Conflicting):
         error, headers = Conflict(str(refusal)), {}
     elif isinstance(refusal, NotFound):     # a lookup by a key nothing has: the page of that one record
         error, headers = PageNotFound(str(refusal)), {}
@@ -57,6 +57,7 @@ def _refused(exc: Exception):
 def register_views(app: Flask) -> None:
     from portal.views import (
         billing,
+        collection,
         dashboard,
         meters,
         processes,
@@ -67,7 +68,7 @@ def register_views(app: Flask) -> None:
         worklist,
     )
     for module in (dashboard, worklist, requests, processes, meters, service_orders, service_points, readings,
-                   billing):
+                   billing, collection):
         app.register_blueprint(module.bp)
     app.register_blueprint(processes.vendor)
     from reports.views import bp as report_pages

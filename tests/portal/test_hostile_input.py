@@ -26,7 +26,8 @@ PATH_VALUES = {"int": ["0", str(2**31), "1" + "0" * 30], "default": ["x" * 2000,
 SKIP = {"static", "vendor.asset", "security.static", "security.logout", "reports.plotly_js", "api-docs.openapi_json"}
 FIELD = re.compile(r"""(?:args|form|data|payload)\.get(?:list)?\(\s*["'](\w+)["']""")
 BLUEPRINTS = ["dashboard", "meters", "processes", "readings", "reports", "requests", "service_orders",
-              "service_points", "worklist", "security", "api_service_points", "api_bills", "billing"]
+              "service_points", "worklist", "security", "api_service_points", "api_bills", "billing",
+              "api_payments", "collection"]
 
 
 def _fields(view) -> list[str]:

@@ -1,0 +1,1 @@
+"""Collection: payments from every channel, their allocation to bills, customer debt (issue: collection)."""

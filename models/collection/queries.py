@@ -1,0 +1,197 @@
+"""What is owed and by whom: bill balances, the customer's open bills and credit, debt with aging, and the
+payer a payment's keys name (bill number, ID Pelanggan, SPN, the invoice's payment reference)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.billing.documents import invoice_number_from_reference
+from models.billing.entities import Bill, BillKind, BillStatus
+from models.collection.entities import Payment, PaymentAllocation, PaymentStatus, WriteOff
+from models.contracts.entities import Contract
+from models.customers.entities import Account, Customer
+from models.errors import DomainError, NotFound
+from models.premises.entities import ServicePoint
+
+ZERO = Decimal(0)
+# Days past the due date; a bill not yet due is "current".
+AGING = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, None))
+
+
+def _live_allocations():
+    """Bill id -> what settled it: live allocations of payments, and write-offs."""
+    parts = sa.union_all(
+        sa.select(PaymentAllocation.bill_id, PaymentAllocation.amount).where(PaymentAllocation.released_at.is_(None)),
+        sa.select(WriteOff.bill_id, WriteOff.amount)).subquery()
+    return sa.select(parts.c.bill_id, sa.func.sum(parts.c.amount).label("paid")).group_by(parts.c.bill_id)
+
+
+def bill_balances(session: Session, bill_ids: list[int]) -> dict[int, Decimal]:
+    """Bill id -> what is still owed on it: an issued invoice's total less its live allocations; nothing on
+    any other bill (a cancelled one owes nothing: its credit note reversed it)."""
+    if not bill_ids:
+        return {}
+    paid = _live_allocations().subquery()
+    rows = session.execute(sa.select(Bill.id, Bill.kind, Bill.status, Bill.total, paid.c.paid)
+                           .outerjoin(paid, paid.c.bill_id == Bill.id).where(Bill.id.in_(bill_ids)))
+    return {r.id: (r.total - (r.paid or ZERO)) if r.kind is BillKind.INVOICE and r.status is BillStatus.ISSUED
+            else ZERO for r in rows}
+
+
+def paid_amounts(session: Session, bill_ids: list[int]) -> dict[int, Decimal]:
+    if not bill_ids:
+        return {}
+    settled = _live_allocations().subquery()
+    rows = session.execute(sa.select(settled.c.bill_id, settled.c.paid).where(settled.c.bill_id.in_(bill_ids)))
+    return {bill_id: paid for bill_id, paid in rows}
+
+
+@dataclass(frozen=True)
+class OpenBill:
+    bill: Bill
+    balance: Decimal
+    days_overdue: int
+
+
+def open_bills(session: Session, customer_id: int, as_of: date | None = None, lock: bool = False) -> list[OpenBill]:
+    """The customer's issued invoices with something owed, over all their accounts, oldest due first.
+    `lock` locks the bills (PostgreSQL) so that two payments for one customer allocate one after the other."""
+    paid = _live_allocations().subquery()
+    query = (sa.select(Bill, paid.c.paid).join(Account, Account.id == Bill.account_id)
+             .outerjoin(paid, paid.c.bill_id == Bill.id)
+             .where(Account.customer_id == customer_id, Bill.kind == BillKind.INVOICE,
+                    Bill.status == BillStatus.ISSUED, Bill.total > sa.func.coalesce(paid.c.paid, 0))
+             .order_by(Bill.due_on, Bill.period, Bill.id))
+    if lock:
+        query = query.with_for_update(of=Bill)
+    as_of = as_of or date.min
+    return [OpenBill(bill, bill.total - (done or ZERO), max((as_of - bill.due_on).days, 0) if bill.due_on else 0)
+            for bill, done in session.execute(query)]
+
+
+def unallocated(session: Session, customer_id: int) -> dict[int, Decimal]:
+    """Payment id -> the part of each posted payment of the customer not (or no longer) applied to an issued
+    invoice: the customer's credit, oldest payment first."""
+    applied = (sa.select(PaymentAllocation.payment_id, sa.func.sum(PaymentAllocation.amount).label("applied"))
+               .join(Bill, Bill.id == PaymentAllocation.bill_id)
+               .where(PaymentAllocation.released_at.is_(None), Bill.status == BillStatus.ISSUED)
+               .group_by(PaymentAllocation.payment_id).subquery())
+    rows = session.execute(
+        sa.select(Payment.id, Payment.amount, applied.c.applied).outerjoin(applied, applied.c.payment_id == Payment.id)
+        .where(Payment.customer_id == customer_id, Payment.status == PaymentStatus.POSTED)
+        .order_by(Payment.paid_on, Payment.id))
+    left = {pid: amount - (done or ZERO) for pid, amount, done in rows}
+    return {pid: amount for pid, amount in left.items() if amount > 0}
+
+
+def customer_credit(session: Session, customer_id: int) -> Decimal:
+    return sum(unallocated(session, customer_id).values(), ZERO)
+
+
+@dataclass
+class Debt:
+    """The customer's debt: every open bill of all their accounts and service points, summed and aged."""
+
+    customer: Customer
+    as_of: date
+    bills: list[OpenBill]
+    credit: Decimal
+    aging: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((b.balance for b in self.bills), ZERO)
+
+    @property
+    def overdue(self) -> Decimal:
+        return sum((b.balance for b in self.bills if b.days_overdue > 0), ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        """What the customer owes once their credit is counted."""
+        return self.total - self.credit
+
+
+def customer_debt(session: Session, customer: Customer, as_of: date) -> Debt:
+    bills = open_bills(session, customer.id, as_of)
+    aging = {name: ZERO for name, _, _ in AGING}
+    for item in bills:
+        aging[_bucket(item.days_overdue)] += item.balance
+    return Debt(customer, as_of, bills, customer_credit(session, customer.id), aging)
+
+
+def _bucket(days: int) -> str:
+    for name, low, high in AGING:
+        if (low is None or days >= low) and (high is None or days <= high):
+            return name
+    return AGING[-1][0]
+
+
+def debts_of_customers(session: Session, customer_ids: list[int]) -> dict[int, Decimal]:
+    """Customer id -> open balance, for lists (one query)."""
+    if not customer_ids:
+        return {}
+    paid = _live_allocations().subquery()
+    rows = session.execute(
+        sa.select(Account.customer_id, sa.func.sum(Bill.total - sa.func.coalesce(paid.c.paid, 0)))
+        .join(Account, Account.id == Bill.account_id).outerjoin(paid, paid.c.bill_id == Bill.id)
+        .where(Account.customer_id.in_(customer_ids), Bill.kind == BillKind.INVOICE,
+               Bill.status == BillStatus.ISSUED).group_by(Account.customer_id))
+    out = defaultdict(lambda: ZERO)
+    out.update({cid: amount for cid, amount in rows})
+    return dict(out)
+
+
+# ------------------------------------------------------------------ who pays
+@dataclass(frozen=True)
+class Payer:
+    customer: Customer
+    bill: Bill | None = None        # the bill the payer named, when they named one
+
+
+def customer_of_bill(session: Session, bill: Bill) -> Customer:
+    return session.get(Account, bill.account_id).customer
+
+
+def find_payer(session: Session, *, bill_number: str | None = None, customer_no: str | None = None,
+               spn: str | None = None, payment_reference: str | None = None,
+               customer_id: int | None = None) -> Payer:
+    """The customer (and bill) a payment is for, from the first key given; NotFound names the key."""
+    if payment_reference:
+        bill_number = invoice_number_from_reference(payment_reference)
+        if bill_number is None:
+            raise DomainError(f"'{payment_reference}' is not a payment reference (its check digit is wrong)",
+                              "payment_reference")
+    if bill_number:
+        bill = session.scalar(sa.select(Bill).where(Bill.number == bill_number.strip()))
+        if bill is None:
+            raise NotFound(f"no bill numbered {bill_number}", "bill_number")
+        if bill.kind is not BillKind.INVOICE:
+            raise DomainError(f"{bill.number} is a credit note: payments go to invoices", "bill_number")
+        return Payer(customer_of_bill(session, bill), bill)
+    if customer_no:
+        customer = session.scalar(sa.select(Customer).join(Account).join(Contract, Contract.account_id == Account.id)
+                                  .where(Contract.customer_no == customer_no.strip()).limit(1))
+        if customer is None:
+            raise NotFound(f"no contract has ID Pelanggan {customer_no}", "customer_no")
+        return Payer(customer)
+    if spn:
+        customer = session.scalar(sa.select(Customer).join(Account).join(Contract, Contract.account_id == Account.id)
+                                  .join(ServicePoint, ServicePoint.id == Contract.service_point_id)
+                                  .where(ServicePoint.spn == spn.strip())
+                                  .order_by(Contract.registered_on.desc()).limit(1))
+        if customer is None:
+            raise NotFound(f"no customer has a contract on service point {spn}", "spn")
+        return Payer(customer)
+    if customer_id is not None:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFound(f"no customer {customer_id}", "customer_id")
+        return Payer(customer)
+    raise DomainError("say whose payment it is: a bill number, an ID Pelanggan, a service point or a payment "
+                      "reference", "bill_number")

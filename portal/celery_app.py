@@ -20,6 +20,8 @@ def beat_schedule(app: Flask) -> dict:
         # Issued bills queue their documents as they commit; this catches a message lost with a worker.
         "render-missing-documents": {"task": "billing.render_missing_documents", "schedule": crontab(minute=40)},
         # A chunk whose bill_exception start failed keeps its bills held: give them their review.
+        # Credit (overpayments, cancelled bills' payments) pays the bills issued since.
+        "allocate-credits": {"task": "collection.allocate_credits", "schedule": crontab(minute=5, hour="*/2")},
         "start-missing-bill-exceptions": {"task": "billing.start_missing_exceptions", "schedule": crontab(minute=50)},
     }
 
@@ -44,7 +46,8 @@ def init_celery(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         beat_schedule=beat_schedule(app),
-        include=["portal.tasks", "workflows.tasks", "workflows.billing_documents", "workflows.billing"],
+        include=["portal.tasks", "workflows.tasks", "workflows.billing_documents", "workflows.billing",
+                 "workflows.credits"],
         task_always_eager=app.config.get("CELERY_ALWAYS_EAGER", False),
     )
     if broker.startswith("sqla+sqlite"):

@@ -195,3 +195,15 @@ def find_payer(session: Session, *, bill_number: str | None = None, customer_no:
         return Payer(customer)
     raise DomainError("say whose payment it is: a bill number, an ID Pelanggan, a service point or a payment "
                       "reference", "bill_number")
+
+
+def customers_with_credit(session: Session) -> list[int]:
+    """Customers some of whose posted payments are not (or no longer) applied to an issued invoice."""
+    applied = (sa.select(PaymentAllocation.payment_id, sa.func.sum(PaymentAllocation.amount).label("applied"))
+               .join(Bill, Bill.id == PaymentAllocation.bill_id)
+               .where(PaymentAllocation.released_at.is_(None), Bill.status == BillStatus.ISSUED)
+               .group_by(PaymentAllocation.payment_id).subquery())
+    return list(session.scalars(
+        sa.select(Payment.customer_id).distinct().outerjoin(applied, applied.c.payment_id == Payment.id)
+        .where(Payment.status == PaymentStatus.POSTED, Payment.amount > sa.func.coalesce(applied.c.applied, 0))
+        .order_by(Payment.customer_id)))

@@ -126,3 +126,12 @@ def test_a_cashier_day_closes_only_when_the_count_balances(db, issue, pay):
     close_cashier_day(db.session, day, {"transfer": Decimal("100000")})
     with pytest.raises(DomainError, match="is closed"):
         cashier_day(db.session, "kasir@example.com")
+
+
+def test_the_beat_allocates_credit_to_bills_issued_since(db, issue, pay, customer):
+    from workflows.credits import allocate_credits
+    issue(5)
+    pay("300000")
+    june = issue(6, "100")
+    assert allocate_credits() == 1 and bill_balances(db.session, [june.id])[june.id] == Decimal("116651")
+    assert allocate_credits() == 0

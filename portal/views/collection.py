@@ -73,7 +73,7 @@ def cashier():
         except (NotFound, DomainError) as exc:
             error = exc.message
     return render_template("collection/cashier.html", q=q, payer=payer, debt=debt, error=error,
-                           methods=COUNTER_METHODS, token=uuid.uuid4().hex, day=_today_takings())
+                           methods=COUNTER_METHODS, token=uuid.uuid4().hex[:12], day=_today_takings())
 
 
 def _today_takings() -> dict:
@@ -107,7 +107,7 @@ def pay():
         day = cashier_day(db.session, current_user.email)
         # The form's one-time token is the reference: a double click or a resent form posts once.
         result = post_payment(db.session, Payer(customer, bill), channel=PaymentChannel.CASHIER, method=method,
-                              reference=f"K{day.id:05d}-{token}", amount=amount, paid_on=today(), cashier_day=day)
+                              reference=f"K{day.id:05d}-{token[:12].upper()}", amount=amount, paid_on=today(), cashier_day=day)
         notify_payments(db.session, [customer.id])
         posted["id"] = result.payment.id
         return result

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.billing.documents import invoice_number_from_reference
 from models.billing.entities import Bill, BillKind, BillStatus
@@ -207,3 +207,9 @@ def customers_with_credit(session: Session) -> list[int]:
         sa.select(Payment.customer_id).distinct().outerjoin(applied, applied.c.payment_id == Payment.id)
         .where(Payment.status == PaymentStatus.POSTED, Payment.amount > sa.func.coalesce(applied.c.applied, 0))
         .order_by(Payment.customer_id)))
+
+
+def allocations_of_bill(session: Session, bill_id: int) -> list[PaymentAllocation]:
+    """The payments applied to a bill, released ones (reversed payments) included, oldest first."""
+    return list(session.scalars(sa.select(PaymentAllocation).options(selectinload(PaymentAllocation.payment))
+                                .where(PaymentAllocation.bill_id == bill_id).order_by(PaymentAllocation.id)))

@@ -23,6 +23,7 @@ from models.billing.queries import (
 from models.billing.runs import run_progress, run_summary
 from models.billing.simulation import decimal_text, parse_period
 from models.clock import today
+from models.collection.queries import allocations_of_bill, bill_balances
 from models.errors import DomainError
 from models.limits import check_business_date
 from models.premises.queries import all_routes
@@ -152,7 +153,10 @@ def _bill_page(current: Bill):
     exception = running_exception(db.session, current.id) if current.status is BillStatus.HELD else None
     # A held bill under review is cancelled from its exception task, which would otherwise stay open.
     may_cancel = current.kind is BillKind.INVOICE and current.status is not BillStatus.CANCELLED and not exception
+    payments = allocations_of_bill(db.session, current.id) if current.kind is BillKind.INVOICE and current.number \
+        else None
     return render_template("billing/bill.html", bill=current, related=related_bills(db.session, current),
+                           payments=payments, balance=bill_balances(db.session, [current.id]).get(current.id, 0),
                            history=status_history(db.session, "bill", current.id),
                            document=has_document(db.session, current.id), exception=exception,
                            chart=_history_figure(consumption_history(db.session, current))

@@ -107,7 +107,8 @@ def pay():
         day = cashier_day(db.session, current_user.email)
         # The form's one-time token is the reference: a double click or a resent form posts once.
         result = post_payment(db.session, Payer(customer, bill), channel=PaymentChannel.CASHIER, method=method,
-                              reference=f"K{day.id:05d}-{token[:12].upper()}", amount=amount, paid_on=today(), cashier_day=day)
+                              reference=f"K{day.id:05d}-{token[:12].upper()}", amount=amount, paid_on=today(),
+                              cashier_day=day)
         notify_payments(db.session, [customer.id])
         posted["id"] = result.payment.id
         return result

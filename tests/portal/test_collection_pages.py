@@ -72,3 +72,10 @@ def test_the_statement_runs_to_the_debt(db, client, counter, customer, issue):
 def test_bad_amounts_are_refused_and_post_nothing(db, client, counter, customer, amount):
     answer = _pay(client, customer, amount)
     assert answer.status_code == 302 and db.session.query(Payment).count() == 0
+
+
+def test_the_bill_page_lists_its_payments_and_what_it_still_owes(db, client, counter, customer):
+    _pay(client, customer, "100000")
+    page = client.get(f"/billing/bills/{counter.number}")
+    # 267,847 - 100,000 = 167,847
+    assert 'id="bill-balance"><b>Rp 167,847' in page.text and "cashier" in page.text

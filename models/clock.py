@@ -14,7 +14,9 @@ Configuration (environment, or `configure()` from the application's config):
 """
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -98,6 +100,18 @@ def today() -> date:
 def local_day(instant: datetime) -> date:
     """The business day an instant falls on."""
     return instant.astimezone(business_zone()).date()
+
+
+@contextlib.contextmanager
+def back_to(instant: datetime) -> Iterator[None]:
+    """Run the block as if it were `instant` (never later than now): back-billing the demo's history issues
+    each month's bills on their own day. Process-wide: only for single-threaded batch work (a CLI command)."""
+    shift = min(instant - now_utc(), timedelta(0))
+    _loaded().offset += shift
+    try:
+        yield
+    finally:
+        _settings.offset -= shift
 
 
 def shifted_start() -> datetime | None:

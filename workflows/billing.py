@@ -12,11 +12,13 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from datetime import date
+from datetime import date, datetime
+from datetime import time as day_time
 
 import sqlalchemy as sa
 from celery import shared_task
 
+from models import clock
 from models.audit.recorder import Actor
 from models.base import db, reading_only
 from models.billing.documents import Utility
@@ -33,6 +35,7 @@ from models.billing.runs import (
     start_billing_run,
 )
 from models.transactions import ConcurrentChange, DatabaseBusy, transaction
+from models.types import add_months
 from workflows.billing_documents import document_batches, render_batch
 from workflows.billing_exceptions import start_bill_exceptions
 
@@ -144,15 +147,19 @@ def bill_months_here(periods: list[date], actor: Actor, utility: Utility | None 
     installation's back-billing), then render the documents of the last month's issued bills."""
     counts = {"months": 0, "issued": 0, "held": 0, "errors": 0, "documents": 0}
     for period in sorted(periods):
-        run_id = launch_billing_run(period, None, actor=actor, queue=False)
-        chunk_ids = pending_chunks(db.session, run_id)
-        db.session.rollback()
-        for chunk_id in chunk_ids:
-            outcome = bill_chunk_now(chunk_id)
-            if outcome is not None:
-                counts["issued"] += outcome.billed
-                counts["held"] += outcome.held
-                counts["errors"] += len(outcome.errors)
+        # Each month is billed on the 3rd of the next (or today, when that is later): issue and due dates
+        # as they would have been, so the history ages like a real one.
+        billed_on = datetime.combine(add_months(period, 1).replace(day=3), day_time(6, 30), clock.business_zone())
+        with clock.back_to(billed_on):
+            run_id = launch_billing_run(period, None, actor=actor, queue=False)
+            chunk_ids = pending_chunks(db.session, run_id)
+            db.session.rollback()
+            for chunk_id in chunk_ids:
+                outcome = bill_chunk_now(chunk_id)
+                if outcome is not None:
+                    counts["issued"] += outcome.billed
+                    counts["held"] += outcome.held
+                    counts["errors"] += len(outcome.errors)
         counts["months"] += 1
     if periods:
         batches = document_batches(db.session, period=max(periods))

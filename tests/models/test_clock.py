@@ -58,3 +58,13 @@ def test_bpmn_timers_read_the_application_clock_and_a_zoneless_date_is_the_utili
     assert abs(TimerEventDefinition.get_timedelta_from_start({"days": 1}) - timedelta(days=1)) < timedelta(seconds=1)
     spiff_now = engine.spiff_timer.datetime.now
     assert abs(spiff_now(UTC) - app_clock.now_utc()) < timedelta(seconds=1)
+
+
+def test_back_to_runs_a_block_on_an_earlier_day_and_never_later_than_now(clock):
+    from models.clock import back_to, business_zone, today
+    start = today()
+    with back_to(datetime(2020, 3, 3, 6, 30, tzinfo=business_zone())):
+        assert today() == date(2020, 3, 3)
+    with back_to(datetime(2999, 1, 1, tzinfo=business_zone())):
+        assert today() == start
+    assert today() == start

@@ -1,8 +1,9 @@
 """A billing run over the demo utility: bills/s and the time per stage (target: 1,000,000 in 10 minutes).
 
 Usage: python bench/billing_run.py [--service-points 20000] [--database-url URL] [--reuse] [--chunk-size 500]
-                                   [--processes N] [--profile] [--deferred-reads]
-Builds the demo (`cms demo-data`: 24 months of readings, last month's reading cycles closed), then bills
+                                   [--processes N] [--profile] [--deferred-reads] [--months 2]
+Builds the demo (`cms demo-data --months 2`: last month's readings and the ones before them, its reading
+cycles closed), then bills
 last month for every route, chunk by chunk as the workers do (workflows.billing.bill_chunk_now: the
 attempt, then gather, price, check, write and commit, and the bill_exception process for held bills).
 Stages: gather (the queries and their rows), price (pricing and the checks), write (bulk inserts, numbers,
@@ -119,6 +120,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--reuse", action="store_true", help="keep the demo of the last run; delete its bills")
     parser.add_argument("--chunk-size", type=int, default=500)
+    parser.add_argument("--months", type=int, default=2, help="months of readings in the demo (2: what billing needs)")
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--deferred-reads", action="store_true",
@@ -129,7 +131,9 @@ def main() -> None:
             fresh=not args.reuse)
     if not args.reuse:
         started = time.perf_counter()
-        cms("demo-data", "--service-points", str(args.service_points), "--bill-months", "0", "--requests", "0")
+        loaded = cms("demo-data", "--service-points", str(args.service_points), "--months", str(args.months),
+                     "--bill-months", "0", "--requests", "0")
+        print(next((x for x in loaded.stdout.splitlines() if x.startswith("loaded")), ""))
         cms("processes", "deploy-shipped")
         print(f"demo of {args.service_points:,} service points loaded in {time.perf_counter() - started:.0f} s")
 

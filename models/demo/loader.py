@@ -33,8 +33,8 @@ from models.customers.entities import (
 from models.customers.entities import (
     IdentityDocumentType as Doc,
 )
-from models.demo import reference
-from models.demo.readings import DemoRegister, history
+from models.demo import events, reference
+from models.demo.readings import MONTHS, DemoRegister, history
 from models.errors import DomainError
 from models.meters.entities import (
     ControlDevice,
@@ -140,6 +140,7 @@ class _State:
     models: list
     store_ids: dict
     routes_by_city: dict
+    months: int = MONTHS
     ids: dict = field(default_factory=lambda: defaultdict(int))
     sequence: dict = field(default_factory=lambda: defaultdict(int))
     apartment: dict | None = None
@@ -147,6 +148,7 @@ class _State:
     registers_of: dict = field(default_factory=lambda: defaultdict(list))
     cycles: dict = field(default_factory=dict)          # (route id, period) -> [cycle id, orders so far]
     superseded: list = field(default_factory=list)      # estimates to point at their actual reading
+    meter_changes: list = field(default_factory=list)   # models.demo.events.MeterChange, done after the load
 
     def next_id(self, table) -> int:
         self.ids[table] += 1
@@ -292,7 +294,11 @@ def _service_point(s: _State, i: int) -> None:
             "valid_to": end, "tariff_id": t.id, "contracted_power_va": va, "change_reason": reason,
             "created_at": datetime.combine(start, time(10), tzinfo=UTC), **terms})
 
-    installed = _day(s.rng, max(registered, s.as_of - timedelta(days=3650)), s.as_of - timedelta(days=30))
+    # The meter in place went in when the contract began, or (an older contract) replaced an earlier one
+    # before the demo's reading history starts: no contract-month of the history is without a meter.
+    decade = s.as_of - timedelta(days=3650)
+    installed = registered if registered >= decade else _day(
+        s.rng, decade, add_months(s.as_of.replace(day=1), -max(s.months, 2) - 1))
     meter_id = _meter(s, s.rng.choice(p.models), MeterStatus.INSTALLED, None, voltage)
     installation_id = s.next_id(Installation)
     s.rows[Installation].append({"id": installation_id, "service_point_id": sp_id, "meter_point_id": point_id,
@@ -308,7 +314,11 @@ def _service_point(s: _State, i: int) -> None:
                                 "consumption": None, "status": ReadingStatus.VALID, "superseded_by_id": None,
                                 "correction": None})
     if terms["contract_type"] is not ContractType.PREPAID:
-        history(s, sp_id, route, registers, installed, tariff.tariff_class, power)
+        change = events.meter_change_day(s, p.tariff, route, installed, len(registers))
+        last, daily = history(s, sp_id, route, registers, installed, tariff.tariff_class, power, until=change)
+        if change:
+            s.meter_changes.append(events.MeterChange(sp_id, route, change, tariff.tariff_class, power, registers,
+                                                      last, daily))
     if voltage is SupplyVoltage.LOW:
         phases = s.models[p.models[0]][0].phases
         device_id = s.next_id(ControlDevice)
@@ -373,10 +383,13 @@ def _resync_sequences(session: Session) -> None:
 
 
 def load_demo_data(session: Session, service_points: int, seed: int, as_of: date | None = None,
-                   progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Load a demo utility into an empty database; returns rows written per table."""
+                   progress: Callable[[int], None] | None = None, months: int = MONTHS) -> dict[str, int]:
+    """Load a demo utility into an empty database; returns rows written per table. `months` of readings
+    before the current month (2, or 1, is the least: the last month's reading and the one it counts from)."""
     if service_points < 1:
         raise DomainError("must be at least 1", "service_points")
+    if months < 1:
+        raise DomainError("must be at least 1", "months")
     for model in (Customer, ServicePoint, Meter):
         if session.scalar(sa.select(sa.func.count()).select_from(model)):
             raise DomainError(f"the database already holds {model.__tablename__}; demo data loads into an empty one")
@@ -388,6 +401,8 @@ def load_demo_data(session: Session, service_points: int, seed: int, as_of: date
     reference.demo_users(session)
     reference.follow_up_rules(session)
     tariffs = load_pln_catalogue(session)
+    from models.accounting.chart import seed_default_chart  # the journal's chart of accounts and posting rules
+    seed_default_chart(session)
     stores = reference.stores(session)
     models = reference.meter_models(session)
     routes = reference.routes(session, max(len(reference.CITIES), service_points // 400))
@@ -400,7 +415,7 @@ def load_demo_data(session: Session, service_points: int, seed: int, as_of: date
         store_ids[store.kind].append(store.id)
 
     s = _State(rng=rng, pools=_Pools(fake), as_of=as_of, tariffs=tariffs, models=models, store_ids=store_ids,
-               routes_by_city=routes_by_city)
+               routes_by_city=routes_by_city, months=months)
     counts: dict[str, int] = defaultdict(int)
     for i in range(service_points):
         _service_point(s, i + 1)
@@ -413,6 +428,11 @@ def load_demo_data(session: Session, service_points: int, seed: int, as_of: date
     if progress and service_points % CHUNK:
         progress(service_points % CHUNK)
     _resync_sequences(session)
+    if s.meter_changes:       # through the operations, then the new meters' readings in bulk again
+        events.change_meters(session, s)
+        _flush_rows(session, s, counts)
+        _resync_sequences(session)
+    counts.update(events.contract_events(session, s.as_of))
     for table, n in counts.items():
         record_bulk(session, table, {"rows": n, "source": f"demo-data seed {seed}"})
     return dict(counts)

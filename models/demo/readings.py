@@ -1,4 +1,4 @@
-"""Demo reading history: 24 monthly readings per register on the route's day, seasonal by tariff class,
+"""Demo reading history: 24 monthly readings per register (`--months`) on the route's day, seasonal by tariff class,
 with some estimates (later superseded by an actual reading), anomalies and reader notes; a reading
 cycle per route for last month (closed) and this month (open) with their orders.
 
@@ -50,10 +50,12 @@ class DemoRegister:
     value: D                 # the installation reading
 
 
-def _month_starts(as_of: date) -> list[date]:
+def _month_starts(as_of: date, months: int = MONTHS) -> list[date]:
+    """The first days of the `months` months before `as_of`'s. Billing a month counts from the reading
+    before it, so fewer than two would leave the last month nothing to bill from."""
     first = as_of.replace(day=1)
     out = []
-    for back in range(MONTHS, 0, -1):
+    for back in range(max(months, 2), 0, -1):
         year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
         out.append(date(year, month + 1, 1))
     return out
@@ -69,14 +71,16 @@ def _at(day: date) -> datetime:
 
 
 def history(s, sp_id: int, route, registers: list[DemoRegister], installed: date, tariff_class: str,
-            power_va: int) -> None:
-    """Append the readings, anomalies, cycles and orders of one service point to the loader's rows."""
+            power_va: int, until: date | None = None) -> tuple[dict[int, tuple[date, D]], float]:
+    """Append the readings, anomalies, cycles and orders of one service point to the loader's rows; the
+    registers' last readings and the use a day. `until`: the meter comes out that day (a meter change),
+    so it is read before it only and has no reading orders."""
     rng = s.rng
     daily = power_va / 1000 * LOAD_HOURS.get(tariff_class[:1], 4.0) * rng.uniform(0.6, 1.4)
-    months = [m.replace(day=route.scheduled_day) for m in _month_starts(s.as_of)]
-    months = [m for m in months if m > installed]
+    months = [m.replace(day=route.scheduled_day) for m in _month_starts(s.as_of, s.months)]
+    months = [m for m in months if installed < m and (until is None or m < until)]
     this_month = s.as_of.replace(day=route.scheduled_day)
-    read_now = bool(months) and this_month <= s.as_of and rng.random() < 0.85    # this month's walk under way
+    read_now = until is None and bool(months) and this_month <= s.as_of and rng.random() < 0.85
     plan = months + ([this_month] if read_now else [])
     current = {r.id: (installed, r.value) for r in registers}          # latest reading, estimates included
     actual = dict(current)                                             # latest non-estimate
@@ -134,10 +138,11 @@ def history(s, sp_id: int, route, registers: list[DemoRegister], installed: date
                 if rollovers[-1][1] is AnomalyCode.NEGATIVE_CONSUMPTION:
                     row["status"] = ReadingStatus.ANOMALY
                 _anomaly(s, reading_id, rollovers[-1][1], f"{value} after {base_value}", AnomalyStatus.RESOLVED)
-        if n >= len(months) - 1:       # last month's closed cycle, and this month's if already read
+        if n >= len(months) - 1 and until is None:   # last month's closed cycle, and this month's if read
             _order(s, route, day, sp_id, registers, before, daily, OrderStatus.READ, last_reading)
-    if months and not read_now:
+    if months and not read_now and until is None:
         _order(s, route, this_month, sp_id, registers, current, daily, OrderStatus.OPEN)
+    return current, daily
 
 
 def _context(s, r: DemoRegister, previous: tuple[date, D], daily: D) -> RegisterContext:

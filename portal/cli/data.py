@@ -17,22 +17,26 @@ from portal.cli.base import cli, edge
               help="customer requests driven through the shipped process")
 @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when the database already has data")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="the day the demo stands at (default: today)")
-@click.option("--bill-months", default=12, show_default=True, type=click.IntRange(min=0, max=23),
-              help="months billed (oldest first), with the last one's documents")
+@click.option("--months", default=24, show_default=True, type=click.IntRange(min=1, max=120),
+              help="months of reading history before the current one (1 or 2: just what billing last month needs)")
+@click.option("--bill-months", default=12, show_default=True, type=click.IntRange(min=0, max=119),
+              help="months billed (oldest first), with the last one's documents; at most --months minus 1")
 @click.option("--bill-until", type=click.DateTime(["%Y-%m"]),
               help="the last month billed [default: the one before --as-of]")
-def demo_data(service_points, seed, requests, if_empty, as_of, bill_months, bill_until):
+def demo_data(service_points, seed, requests, if_empty, as_of, months, bill_months, bill_until):
     """Load a deterministic demo utility into an empty database."""
     from models.customers.entities import Customer
     from models.demo.loader import load_demo_data
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Customer)):
         click.echo("database already has data; demo data not loaded")
         return
+    # a month is billed from the reading before it: the oldest month of readings is only a base
+    bill_months = min(bill_months, max(months, 2) - 1)
     started = time.perf_counter()
     from models.demo.field import load_demo_service_orders
     with edge(), click.progressbar(length=service_points, label="service points") as bar:
         counts = load_demo_data(db.session, service_points, seed, as_of=as_of.date() if as_of else None,
-                                progress=bar.update)
+                                progress=bar.update, months=months)
         counts["service_orders"] = load_demo_service_orders(db.session, min(300, service_points // 10 + 20), seed,
                                                             as_of=as_of.date() if as_of else None)
     elapsed = time.perf_counter() - started
@@ -108,4 +112,16 @@ def _bill_demo_history(months: int, as_of, until):
     click.echo(f"billed {counts['months']} months ({periods[0]:%Y-%m} to {periods[-1]:%Y-%m}): {counts['issued']:,} "
                f"issued, {counts['held']:,} held, {counts['errors']:,} not billable, {counts['documents']:,} "
                f"documents, in {time.perf_counter() - started:.1f} s")
+    _pay_demo_bills(as_of)
+
+
+def _pay_demo_bills(as_of):
+    """Most demo customers pay what fell due, some late or in part, some not at all: debt to collect."""
+    from models.base import db
+    from models.demo.loader import demo_day
+    from models.demo.payments import pay_demo_bills
+    from models.transactions import transaction
+    with transaction():
+        paid = pay_demo_bills(db.session, demo_day(as_of))
+    click.echo(f"paid {paid:,} demo bills")
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
 from models.premises.entities import SupplyVoltage
+from models.tariffs.rate_structures import TariffRateStructure
 from models.types import QUANTITY, RATE, enum_type, rule
 
 
@@ -104,6 +105,8 @@ class TariffVersion(db.Model):
     tariff: Mapped[Tariff] = relationship(back_populates="versions")
     components: Mapped[list[TariffComponent]] = relationship(
         back_populates="version", order_by="TariffComponent.sequence", cascade="all, delete-orphan")
+    rate_structure: Mapped[TariffRateStructure | None] = relationship(
+        back_populates="version", cascade="all, delete-orphan", uselist=False)
 
     def __str__(self) -> str:
         until = self.effective_to.isoformat() if self.effective_to else "open"

@@ -6,6 +6,7 @@ tables, and tests/admin/test_admin_back_doors.py holds every registered view to 
 """
 from __future__ import annotations
 
+from models.accounting.entities import JournalBatch, JournalEntry, JournalLine
 from models.audit.entities import AuditEvent
 from models.billing.entities import (
     Bill,
@@ -54,6 +55,9 @@ OWNED_ROWS: dict[type, str] = {
     BillDocument: "store_document (written once, never rewritten)",
     InvoiceCounter: "next_invoice_number (gapless: drawn only when a bill is issued)",
     MiscCharge: "add_misc_charge (models/billing/charges.py); billing marks it billed",
+    JournalBatch: "post_unposted, export_batch (models/accounting/operations.py); an exported batch never changes",
+    JournalEntry: "post_unposted: each source event posts exactly once",
+    JournalLine: "post_unposted",
 }
 
 # Fields of rows the admin maintains that only an operation changes: no create or edit form has them
@@ -71,6 +75,7 @@ OWNED_FIELDS: dict[type, dict[str, str]] = {
     **{model: {"status": STATUS_WRITER} for model in (Contract, ReadingAnomaly, ReadingCycle, CustomerRequest,
                                                       ServiceOrder, Bill, BillingRun, BillingChunk)},
     Reading: {"status": "reading validation", "consumption": "reading validation"},
+    JournalBatch: {"status": "export_batch"},
     ProcessInstance: {"status": STATUS_WRITER, "state": "the workflow runtime"},
     HumanTask: {"state": "the workflow runtime"},
 }

@@ -1,5 +1,5 @@
-"""Bills to pay: issued R-1/TR 1300 invoices of one customer, priced by the engine (the lead's fixtures;
-collection's helpers use them too)."""
+"""Bills to pay, for every test (a pytest plugin of tests/conftest.py): issued R-1/TR 1300 invoices of one customer,
+priced by the engine."""
 from datetime import date
 from decimal import Decimal
 

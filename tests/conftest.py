@@ -27,6 +27,8 @@ from tests.factories import Factory
 from workflows.runtime import complete_task, start_instance
 from workflows.shipped import deploy_shipped
 
+pytest_plugins = ["tests.bills_to_pay"]     # issued bills to pay (collection, accounting, inquiry)
+
 
 def _suite_instant() -> datetime:
     zone = app_clock.business_zone()

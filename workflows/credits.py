@@ -1,14 +1,18 @@
-"""The customers' credit pays their new bills: a payment's unallocated part (an overpayment, a cancelled bill's
-payment) is allocated once the next bill is issued, by a beat task that is safe to run any time."""
+"""Payments reach the rest of collection. The customers' credit pays their new bills: a payment's unallocated
+part (an overpayment, a cancelled bill's payment) is allocated once the next bill is issued, by a beat task that
+is safe to run any time; and dunning hears of every payment before its transaction commits."""
 from __future__ import annotations
 
 from celery import shared_task
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from models.audit.recorder import Actor
 from models.base import db
-from models.collection.operations import allocate_credit
+from models.collection.operations import PAID_KEY, allocate_credit
 from models.collection.queries import customers_with_credit
 from models.transactions import transaction
+from workflows.collection import on_payments
 
 BATCH = 200
 
@@ -23,3 +27,22 @@ def allocate_credits() -> int:
         with transaction(Actor(None, "credit allocation")):
             made += sum(len(allocate_credit(db.session, cid)) for cid in customer_ids[start:start + BATCH])
     return made
+
+
+def _tell_dunning(session: Session) -> None:
+    paying = session.info.pop(PAID_KEY, None)
+    if paying:
+        on_payments(session, sorted(paying))
+
+
+def _forget(session: Session, _previous=None) -> None:
+    session.info.pop(PAID_KEY, None)
+
+
+def tell_dunning_before_commit() -> None:
+    """Every transaction that posted payments tells the customers' collection processes before it commits (a
+    cleared debt stops dunning, a disconnected customer gets reconnected), whichever edge posted them.
+    Install once per process (create_app does)."""
+    if not event.contains(Session, "before_commit", _tell_dunning):
+        event.listen(Session, "before_commit", _tell_dunning)
+        event.listen(Session, "after_soft_rollback", _forget)

@@ -228,3 +228,9 @@ SERVICES: dict[str, Service] = {s.name: s for s in [
     Service("cancel_bill", discard_bill, frozenset({"reason"})),
     Service("recalculate_bill", recalculate, frozenset()),
 ]}
+
+# Collection's topics live in their own module (workflows.collection_services).
+from workflows.collection_services import COLLECTION_SERVICES  # noqa: E402
+
+SERVICES.update({name: Service(name, function, frozenset(required))
+                 for name, (function, required) in COLLECTION_SERVICES.items()})

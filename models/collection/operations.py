@@ -34,6 +34,7 @@ from models.statuses import begin_status, move_status
 
 AMOUNT_MAX = Decimal("9999999999999999.99")     # Numeric(18, 2)
 RETURN_FEE = "RETURN_FEE"                       # the misc charge type a returned payment may cost
+PAID_KEY = "cms.paying_customers"               # session.info: customers this transaction posted payments for
 
 
 @dataclass
@@ -78,6 +79,9 @@ def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, met
     begin_status(session, payment, PaymentStatus.POSTED)
     session.add(payment)
     session.flush()
+    # Whatever posted it (counter, API, statement, suspense, direct debit), dunning hears of it before the
+    # transaction commits (workflows.credits.tell_dunning_before_commit).
+    session.info.setdefault(PAID_KEY, set()).add(payer.customer.id)
     return PostedPayment(payment, allocations=allocate_credit(session, payer.customer.id, first=payer.bill))
 
 

@@ -23,11 +23,16 @@ ZERO = Decimal(0)
 AGING = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, None))
 
 
-def _live_allocations():
-    """Bill id -> what settled it: live allocations of payments, and write-offs."""
-    parts = sa.union_all(
-        sa.select(PaymentAllocation.bill_id, PaymentAllocation.amount).where(PaymentAllocation.released_at.is_(None)),
-        sa.select(WriteOff.bill_id, WriteOff.amount)).subquery()
+def _live_allocations(bill_ids=None):
+    """Bill id -> what settled it: live allocations of payments, and write-offs; only the bills of `bill_ids`
+    (ids or a select of them) when given, so that the sums never run over every allocation."""
+    allocations = sa.select(PaymentAllocation.bill_id, PaymentAllocation.amount).where(
+        PaymentAllocation.released_at.is_(None))
+    write_offs = sa.select(WriteOff.bill_id, WriteOff.amount)
+    if bill_ids is not None:
+        allocations = allocations.where(PaymentAllocation.bill_id.in_(bill_ids))
+        write_offs = write_offs.where(WriteOff.bill_id.in_(bill_ids))
+    parts = sa.union_all(allocations, write_offs).subquery()
     return sa.select(parts.c.bill_id, sa.func.sum(parts.c.amount).label("paid")).group_by(parts.c.bill_id)
 
 
@@ -36,7 +41,7 @@ def bill_balances(session: Session, bill_ids: list[int]) -> dict[int, Decimal]:
     any other bill (a cancelled one owes nothing: its credit note reversed it)."""
     if not bill_ids:
         return {}
-    paid = _live_allocations().subquery()
+    paid = _live_allocations(bill_ids).subquery()
     rows = session.execute(sa.select(Bill.id, Bill.kind, Bill.status, Bill.total, paid.c.paid)
                            .outerjoin(paid, paid.c.bill_id == Bill.id).where(Bill.id.in_(bill_ids)))
     return {r.id: (r.total - (r.paid or ZERO)) if r.kind is BillKind.INVOICE and r.status is BillStatus.ISSUED
@@ -46,7 +51,7 @@ def bill_balances(session: Session, bill_ids: list[int]) -> dict[int, Decimal]:
 def paid_amounts(session: Session, bill_ids: list[int]) -> dict[int, Decimal]:
     if not bill_ids:
         return {}
-    settled = _live_allocations().subquery()
+    settled = _live_allocations(bill_ids).subquery()
     rows = session.execute(sa.select(settled.c.bill_id, settled.c.paid).where(settled.c.bill_id.in_(bill_ids)))
     return {bill_id: paid for bill_id, paid in rows}
 
@@ -61,7 +66,8 @@ class OpenBill:
 def open_bills(session: Session, customer_id: int, as_of: date | None = None, lock: bool = False) -> list[OpenBill]:
     """The customer's issued invoices with something owed, over all their accounts, oldest due first.
     `lock` locks the bills (PostgreSQL) so that two payments for one customer allocate one after the other."""
-    paid = _live_allocations().subquery()
+    theirs = sa.select(Bill.id).join(Account, Account.id == Bill.account_id).where(Account.customer_id == customer_id)
+    paid = _live_allocations(theirs).subquery()
     query = (sa.select(Bill, paid.c.paid).join(Account, Account.id == Bill.account_id)
              .outerjoin(paid, paid.c.bill_id == Bill.id)
              .where(Account.customer_id == customer_id, Bill.kind == BillKind.INVOICE,
@@ -136,7 +142,9 @@ def debts_of_customers(session: Session, customer_ids: list[int]) -> dict[int, D
     """Customer id -> open balance, for lists (one query)."""
     if not customer_ids:
         return {}
-    paid = _live_allocations().subquery()
+    theirs = sa.select(Bill.id).join(Account, Account.id == Bill.account_id).where(
+        Account.customer_id.in_(customer_ids))
+    paid = _live_allocations(theirs).subquery()
     rows = session.execute(
         sa.select(Account.customer_id, sa.func.sum(Bill.total - sa.func.coalesce(paid.c.paid, 0)))
         .join(Account, Account.id == Bill.account_id).outerjoin(paid, paid.c.bill_id == Bill.id)

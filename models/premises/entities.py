@@ -21,6 +21,14 @@ class SupplyVoltage(enum.StrEnum):
     HIGH = "TT"      # tegangan tinggi
 
 
+class Protection(enum.StrEnum):
+    """Why a service point is never disconnected for debt (its dunning becomes a clerk's task)."""
+
+    LIFE_SUPPORT = "life_support"
+    HOSPITAL = "hospital"
+    STATE_INSTITUTION = "state_institution"
+
+
 class ServicePointStatus(enum.StrEnum):
     PLANNED = "planned"
     ACTIVE = "active"
@@ -136,6 +144,7 @@ class ServicePoint(db.Model):
     status: Mapped[ServicePointStatus] = mapped_column(
         enum_type(ServicePointStatus), default=ServicePointStatus.ACTIVE, index=True)
     created_on: Mapped[date]
+    protected: Mapped[Protection | None] = mapped_column(enum_type(Protection))
 
     property: Mapped[Property] = relationship(back_populates="service_points")
     meter_point: Mapped[MeterPoint | None] = relationship()

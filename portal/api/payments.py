@@ -149,7 +149,6 @@ def post(body: dict):
                                   reference=reference, amount=amount, paid_on=paid_on,
                                   payer_name=_text(body, "payer", 200), idempotency_key=key,
                                   request_hash=fingerprint)
-            notify_payments(db.session, [payer.customer.id])
             result = _result(posted)
     except DomainError as exc:
         # Another request with the same key or reference committed first (the unique constraints): its answer.
@@ -201,13 +200,3 @@ def debt(customer_id: int):
             "bills": [{"bill_number": b.bill.number, "period": f"{b.bill.period:%Y-%m}", "due_on": b.bill.due_on,
                        "total": money(b.bill.total), "balance": money(b.balance), "days_overdue": b.days_overdue}
                       for b in found.bills]}
-
-
-def notify_payments(session, customer_ids: list[int]) -> None:
-    """Tell the customers' running collection processes that money came (workflows.collection, when built)."""
-    try:
-        from workflows.collection import on_payments
-    except ImportError:        # the collection process is not part of this build yet
-        return
-    on_payments(session, customer_ids)
-

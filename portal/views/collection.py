@@ -31,7 +31,6 @@ from models.collection.queries import Payer, bill_balances, customer_debt, find_
 from models.customers.entities import Customer
 from models.errors import DomainError, NotFound
 from models.limits import parse_decimal
-from portal.api.payments import notify_payments
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
 from portal.params import optional_int
@@ -109,7 +108,6 @@ def pay():
         result = post_payment(db.session, Payer(customer, bill), channel=PaymentChannel.CASHIER, method=method,
                               reference=f"K{day.id:05d}-{token[:12].upper()}", amount=amount, paid_on=today(),
                               cashier_day=day)
-        notify_payments(db.session, [customer.id])
         posted["id"] = result.payment.id
         return result
     if commit_or_flash(_post, lambda r: ("Already posted: this is the first payment." if r.replay else

@@ -3,7 +3,6 @@ and GET /api/v1/customers/<id>/debt. The bills: 180 kWh = Rp 267,847; 100 kWh = 
 import pytest
 
 from models.collection.entities import Payment
-from tests.models.collection.conftest import contract, customer, issue, tariffs  # noqa: F401  fixtures
 from tests.portal.test_api import issue_api_token
 
 

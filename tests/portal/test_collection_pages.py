@@ -7,7 +7,6 @@ import pytest
 from models.billing.documents import payment_reference
 from models.collection.entities import Payment, PaymentStatus
 from tests.conftest import csrf_token
-from tests.models.collection.conftest import contract, customer, issue, tariffs  # noqa: F401  fixtures
 
 
 @pytest.fixture

@@ -11,7 +11,12 @@ from models.billing.operations import cancel_bill
 from models.clock import today
 from models.collection.entities import PaymentChannel, PaymentMethod, PaymentStatus
 from models.collection.operations import (
-    allocate_credit, cashier_day, close_cashier_day, post_payment, reverse_payment, write_off_bill,
+    allocate_credit,
+    cashier_day,
+    close_cashier_day,
+    post_payment,
+    reverse_payment,
+    write_off_bill,
 )
 from models.collection.queries import Payer, bill_balances, customer_credit, customer_debt, find_payer
 from models.errors import DomainError, NotFound
@@ -135,3 +140,14 @@ def test_the_beat_allocates_credit_to_bills_issued_since(db, issue, pay, custome
     june = issue(6, "100")
     assert allocate_credits() == 1 and bill_balances(db.session, [june.id])[june.id] == Decimal("116651")
     assert allocate_credits() == 0
+
+
+def test_dunning_hears_of_a_payment_whichever_edge_posted_it(db, issue, pay, customer, monkeypatch):
+    from models.transactions import transaction
+    from workflows import credits
+    heard = []
+    monkeypatch.setattr(credits, "on_payments", lambda session, ids: heard.append(ids))
+    issue(5)
+    with transaction():
+        pay("1000")
+    assert heard == [[customer.id]]

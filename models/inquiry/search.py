@@ -1,0 +1,226 @@
+"""Finding service points by what the caller knows (the reference document's six paths, and the numbers
+printed on a bill): one box that reads the shape of what was typed, or an explicit path.
+
+Numbers match exactly or by prefix on an index; ID and bank account numbers, which most roles see
+masked, match only whole (a prefix search would let a clerk rebuild them digit by digit). Names and
+addresses match word by word by prefix, case- and accent-insensitively (models.inquiry.words), ranked
+by how many typed words a row holds whole."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.billing.entities import Bill
+from models.contracts.entities import Contract, ContractStatus, ContractVersion
+from models.customers.entities import Account, BankAccount, Customer, IdentityDocument, IdentityDocumentType
+from models.errors import DomainError
+from models.inquiry.entities import CUSTOMER, PROPERTY, SearchWord
+from models.inquiry.words import words_of
+from models.meters.entities import Installation, Meter, MeterModel
+from models.premises.entities import Property, ServicePoint
+from models.tariffs.entities import Tariff
+
+LIMIT = 300          # more than a clerk reads: the list says to narrow the search
+MAX_TERM = 200
+PATHS = ("spn", "customer_no", "meter", "bill", "identity", "bank_account", "phone", "name", "address")
+
+_SPN_SERIAL = re.compile(r"^([A-Za-z]{2,5}\d{3,})[/#-](\d{1,4})$")
+_SPN = re.compile(r"^[A-Za-z]{2,5}\d{3,}$")
+_BILL = re.compile(r"^(INV|CN)-\d{4}-\d+$", re.IGNORECASE)
+_PHONE = re.compile(r"^(\+?62|0)8[\d\- ]{6,14}$")
+_DIGITS = re.compile(r"^\d{3,}$")
+
+
+@dataclass
+class Match:
+    service_point_id: int
+    spn: str
+    customer: str | None
+    address: str
+    tariff: str | None
+    power_va: int | None
+    status: str
+    meter: str | None
+    matched: str            # which path found it: "meter number", "customer name"...
+
+
+@dataclass
+class SearchResult:
+    term: str
+    paths: list[str]
+    matches: list[Match] = field(default_factory=list)
+    truncated: bool = False
+
+
+def _prefix(column, value: str):
+    """A prefix match that an ordinary b-tree index answers on both engines (LIKE would not on SQLite)."""
+    return sa.and_(column >= value, column < value + "\U0010ffff")
+
+
+def paths_for(term: str) -> list[str]:
+    """The paths a term can be, by its shape, most likely first."""
+    if _BILL.match(term):
+        return ["bill"]
+    if _SPN_SERIAL.match(term) or _SPN.match(term):
+        return ["spn", "meter", "identity"]
+    compact = re.sub(r"[\s\-]", "", term)
+    if _PHONE.match(term) and compact.lstrip("+").isdigit():
+        return ["phone", "customer_no", "identity", "bank_account", "meter"]
+    if _DIGITS.match(compact):
+        return ["customer_no", "meter", "identity", "bank_account", "phone", "spn"]
+    if any(ch.isdigit() for ch in term) and re.match(r"^[\w.\-]+$", term):
+        return ["meter", "spn", "identity", "bill"]
+    return ["name", "address"]
+
+
+def _point_ids(session: Session, path: str, term: str, extra: dict) -> list[int]:
+    """Service point ids one path finds, at most LIMIT + 1."""
+    limit = LIMIT + 1
+    if path == "spn":
+        serial = None
+        match = _SPN_SERIAL.match(term)
+        if match:
+            term, serial = match.group(1), int(match.group(2))
+        serial = serial or extra.get("serial")
+        query = sa.select(ServicePoint.id).where(_prefix(ServicePoint.spn, term.upper()))
+        if serial:
+            query = (sa.select(Contract.service_point_id)
+                     .join(ServicePoint, ServicePoint.id == Contract.service_point_id)
+                     .where(ServicePoint.spn == term.upper(), Contract.serial == serial))
+        return list(session.scalars(query.limit(limit)))
+    if path == "customer_no":
+        return list(session.scalars(sa.select(Contract.service_point_id).where(
+            _prefix(Contract.customer_no, term)).distinct().limit(limit)))
+    if path == "meter":
+        query = (sa.select(Installation.service_point_id).join(Meter, Meter.id == Installation.meter_id)
+                 .where(_prefix(Meter.number, term)))
+        if extra.get("brand"):
+            query = query.join(MeterModel, MeterModel.id == Meter.model_id).where(
+                sa.func.lower(MeterModel.manufacturer) == extra["brand"].strip().lower())
+        return list(session.scalars(query.order_by(Installation.removed_on.is_not(None)).limit(limit)))
+    if path == "bill":
+        return list(session.scalars(sa.select(Bill.service_point_id).where(Bill.number == term.upper()).limit(limit)))
+    customers = None
+    if path == "identity":
+        query = sa.select(IdentityDocument.customer_id).where(IdentityDocument.number == term)
+        if extra.get("doc_type") in IdentityDocumentType.__members__.values():
+            query = query.where(IdentityDocument.doc_type == extra["doc_type"])
+        customers = query
+    elif path == "bank_account":
+        return list(session.scalars(
+            sa.select(Contract.service_point_id).join(BankAccount, BankAccount.account_id == Contract.account_id)
+            .where(BankAccount.number == term).distinct().limit(limit)))
+    elif path == "phone":
+        digits = re.sub(r"[\s\-]", "", term)
+        if digits.startswith("+62"):
+            digits = "0" + digits[3:]
+        elif digits.startswith("62"):
+            digits = "0" + digits[2:]
+        customers = sa.select(Customer.id).where(_prefix(Customer.phone, digits))
+    if customers is not None:
+        return _points_of_customers(session, customers, limit)
+    return []
+
+
+def _points_of_customers(session: Session, customer_ids, limit: int) -> list[int]:
+    return list(session.scalars(
+        sa.select(Contract.service_point_id).join(Account, Account.id == Contract.account_id)
+        .where(Account.customer_id.in_(customer_ids))
+        .order_by((Contract.status == ContractStatus.ACTIVE).desc(), Contract.id.desc()).limit(limit)))
+
+
+def _text_ids(session: Session, path: str, term: str) -> list[int]:
+    words = sorted(words_of(term), key=len, reverse=True)[:6]
+    if not words:
+        return []
+    kind = CUSTOMER if path == "name" else PROPERTY
+    hit = SearchWord.__table__
+    # The longest word narrows first; each further word must be held too (an EXISTS on the primary key).
+    first, others = words[0], words[1:]
+    query = sa.select(hit.c.object_id).where(hit.c.kind == kind, _prefix(hit.c.word, first))
+    for w in others:
+        other = SearchWord.__table__.alias()
+        query = query.where(sa.exists().where(other.c.kind == kind, other.c.object_id == hit.c.object_id,
+                                              _prefix(other.c.word, w)))
+    ids = list(dict.fromkeys(session.scalars(query.limit(LIMIT * 4))))
+    if not ids:
+        return []
+    exact = SearchWord.__table__.alias("exact")
+    scores = dict(session.execute(
+        sa.select(exact.c.object_id, sa.func.count()).where(exact.c.kind == kind, exact.c.object_id.in_(ids),
+                                                            exact.c.word.in_(words)).group_by(exact.c.object_id)).all())
+    ids.sort(key=lambda i: -scores.get(i, 0))
+    if kind == PROPERTY:
+        points = session.execute(sa.select(ServicePoint.property_id, ServicePoint.id)
+                                 .where(ServicePoint.property_id.in_(ids))).all()
+        by_property: dict[int, list[int]] = {}
+        for property_id, point_id in points:
+            by_property.setdefault(property_id, []).append(point_id)
+        return [p for i in ids for p in by_property.get(i, [])][:LIMIT + 1]
+    points = _points_of_customers(session, ids, LIMIT * 4)
+    contracts = dict(session.execute(sa.select(Contract.service_point_id, Account.customer_id)
+                                     .join(Account, Account.id == Contract.account_id)
+                                     .where(Contract.service_point_id.in_(points))).all()) if points else {}
+    rank = {c: n for n, c in enumerate(ids)}
+    return sorted(dict.fromkeys(points), key=lambda p: rank.get(contracts.get(p), len(rank)))[:LIMIT + 1]
+
+
+LABELS = {"spn": "SPN", "customer_no": "ID Pelanggan", "meter": "meter number", "bill": "bill number",
+          "identity": "identity document", "bank_account": "bank account", "phone": "phone",
+          "name": "customer name", "address": "address"}
+
+
+def search(session: Session, term: str, path: str | None = None, **extra) -> SearchResult:
+    """Service points matching `term` on `path` (or on the paths its shape suggests), at most LIMIT."""
+    term = " ".join((term or "").split())
+    if len(term) > MAX_TERM:
+        raise DomainError(f"type at most {MAX_TERM} characters", "q")
+    if path and path not in PATHS:
+        raise DomainError(f"choose one of {', '.join(PATHS)}", "path")
+    paths = [path] if path else (paths_for(term) if term else [])
+    result = SearchResult(term, paths)
+    if not term:
+        return result
+    found: dict[int, str] = {}
+    for p in paths:
+        ids = _text_ids(session, p, term) if p in ("name", "address") else _point_ids(session, p, term, extra)
+        for i in ids:
+            found.setdefault(i, LABELS[p])
+        if len(found) > LIMIT:
+            break
+    ordered = list(found)[:LIMIT + 1]
+    result.truncated = len(ordered) > LIMIT
+    result.matches = describe(session, ordered[:LIMIT], found)
+    return result
+
+
+def describe(session: Session, point_ids: list[int], matched: dict[int, str]) -> list[Match]:
+    """The columns that tell service points apart: customer, address, tariff and power, status, meter."""
+    if not point_ids:
+        return []
+    points = {r.id: r for r in session.execute(
+        sa.select(ServicePoint.id, ServicePoint.spn, ServicePoint.status, Property.address, Property.city)
+        .join(Property, Property.id == ServicePoint.property_id).where(ServicePoint.id.in_(point_ids)))}
+    current = (sa.select(Contract.service_point_id, Customer.name, Tariff.code, ContractVersion.contracted_power_va)
+               .join(Account, Account.id == Contract.account_id).join(Customer, Customer.id == Account.customer_id)
+               .join(ContractVersion, sa.and_(ContractVersion.contract_id == Contract.id,
+                                              ContractVersion.valid_to.is_(None)))
+               .join(Tariff, Tariff.id == ContractVersion.tariff_id)
+               .where(Contract.service_point_id.in_(point_ids))
+               .order_by((Contract.status == ContractStatus.ACTIVE), Contract.serial))
+    contracts = {r.service_point_id: r for r in session.execute(current)}   # the active one is read last
+    meters = dict(session.execute(sa.select(Installation.service_point_id, Meter.number)
+                                  .join(Meter, Meter.id == Installation.meter_id)
+                                  .where(Installation.service_point_id.in_(point_ids),
+                                         Installation.removed_on.is_(None))).all())
+    out = []
+    for i in point_ids:
+        p, c = points.get(i), contracts.get(i)
+        if p is None:
+            continue
+        out.append(Match(i, p.spn, c.name if c else None, f"{p.address}, {p.city}", c.code if c else None,
+                         c.contracted_power_va if c else None, p.status.value, meters.get(i), matched[i]))
+    return out

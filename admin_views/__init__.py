@@ -6,7 +6,7 @@ from flask_admin import Admin
 from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 
-from admin_views import billing, contracts, customers, meters, premises, processes, readings, tariffs, users
+from admin_views import accounting, billing, contracts, customers, meters, premises, processes, readings, tariffs, users
 from admin_views.base import CmsIndexView
 from models.base import db
 
@@ -18,6 +18,7 @@ CATEGORIES = [
     ("Meters", meters.VIEWS),
     ("Readings", readings.VIEWS),
     ("Billing", billing.VIEWS),
+    ("Accounting", accounting.VIEWS),
     ("Processes", processes.VIEWS),
     ("Administration", users.VIEWS),
 ]

@@ -1,4 +1,5 @@
 """Imports every entity module so that the metadata (and Alembic's autogenerate) sees all tables."""
+from models.accounting.entities import JournalBatch, JournalEntry, JournalLine, LedgerAccount, PostingRule  # noqa: F401
 from models.audit.entities import AuditEvent  # noqa: F401
 from models.billing.entities import (  # noqa: F401
     Bill,
@@ -10,9 +11,19 @@ from models.billing.entities import (  # noqa: F401
     MiscCharge,
     MiscChargeType,
 )
+from models.collection.bank_entities import DirectDebitBatch, DirectDebitItem, Mandate, StatementImport, SuspenseItem  # noqa: F401,E501
+from models.collection.dunning_entities import (  # noqa: F401
+    ArrangementInstalment,
+    DebtAction,
+    LatePenalty,
+    PaymentArrangement,
+)
 from models.collection.entities import CashierDay, Payment, PaymentAllocation, WriteOff  # noqa: F401
+from models.contacts.entities import Contact, ServiceNote  # noqa: F401
 from models.contracts.entities import Contract, ContractVersion  # noqa: F401
 from models.customers.entities import Account, BankAccount, Customer, IdentityDocument  # noqa: F401
+from models.inquiry import words  # noqa: F401  keeps the name and address index on every session
+from models.inquiry.entities import SearchWord  # noqa: F401
 from models.meters.entities import (  # noqa: F401
     ControlDevice,
     Installation,

@@ -79,6 +79,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from portal.celery_app import init_celery
     init_celery(app)
+    from workflows.credits import tell_dunning_before_commit
+    tell_dunning_before_commit()
     if not app.config.get("CELERY_ALWAYS_EAGER"):   # eager, the render would run inside the commit
         from workflows.billing_documents import queue_documents_after_commit
         queue_documents_after_commit({"name": app.config["CMS_UTILITY_NAME"],

@@ -22,7 +22,12 @@ def beat_schedule(app: Flask) -> dict:
         # A chunk whose bill_exception start failed keeps its bills held: give them their review.
         # Credit (overpayments, cancelled bills' payments) pays the bills issued since.
         "allocate-credits": {"task": "collection.allocate_credits", "schedule": crontab(minute=5, hour="*/2")},
+        # The journal follows the day hourly; the 00:15 run completes yesterday's batch before it is exported.
+        "post-journal-hourly": {"task": "accounting.post", "schedule": crontab(minute=25)},
+        "post-journal-daily": {"task": "accounting.post", "schedule": crontab(minute=15, hour=0)},
         "start-missing-bill-exceptions": {"task": "billing.start_missing_exceptions", "schedule": crontab(minute=50)},
+        # Dunning: penalties, broken arrangements, new cases for overdue bills, once a day (each idempotent).
+        "collection-daily": {"task": "collection.daily_dunning", "schedule": crontab(minute=15, hour=1)},
     }
 
 
@@ -47,7 +52,7 @@ def init_celery(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
         beat_schedule=beat_schedule(app),
         include=["portal.tasks", "workflows.tasks", "workflows.billing_documents", "workflows.billing",
-                 "workflows.credits"],
+                 "workflows.credits", "workflows.collection", "workflows.accounting"],
         task_always_eager=app.config.get("CELERY_ALWAYS_EAGER", False),
     )
     if broker.startswith("sqla+sqlite"):

@@ -49,7 +49,10 @@ PAGES: dict[str, Callable[[int], str | None]] = {
 }
 # Kinds shown on their parents' pages rather than their own.
 NO_PAGE = {"contract", "reading_cycle", "reading_order", "reading_anomaly", "reading_import", "process_instance",
-           "misc_charge", "cashier_day", "write_off"}
+           "misc_charge", "cashier_day", "write_off", "contact", "service_note"}
+NO_PAGE |= {"payment_arrangement"}      # shown on its service point's dunning page
+PAGES["statement_import"] = lambda import_id: url_for("collection_bank.statement", import_id=import_id)
+NO_PAGE |= {"suspense_item", "mandate", "direct_debit_batch", "direct_debit_item"}   # on the /collection/bank page
 
 
 def object_url(object_type: str | None, object_id: int | None) -> str | None:

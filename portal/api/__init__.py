@@ -9,8 +9,10 @@ TOKEN_SCHEME = "apiToken"
 def register_api(api: Api) -> list:
     from portal.api.auth import protect_blueprint
     from portal.api.bills import blp as bills
+    from portal.api.inquiry import blp as inquiry
     from portal.api.payments import blp as payments
     from portal.api.service_points import blp as service_points
+    from portal.api.tariff_options import blp as tariff_options
 
     # No catch-all "default" response: each operation lists the codes it answers, and the fuzz test
     # (tests/portal/test_api_fuzz.py) holds the API to them.
@@ -18,7 +20,7 @@ def register_api(api: Api) -> list:
     api.spec.components.security_scheme(
         TOKEN_SCHEME, {"type": "apiKey", "in": "header", "name": "Authentication-Token",
                        "description": "Created with `cms tokens create EMAIL --name NAME`; never in the URL."})
-    blueprints = [service_points, bills, payments]
+    blueprints = [service_points, bills, payments, inquiry, tariff_options]
     for blueprint in blueprints:
         protect_blueprint(blueprint)
         api.register_blueprint(blueprint)

@@ -56,9 +56,11 @@ def _refused(exc: Exception):
 
 def register_views(app: Flask) -> None:
     from portal.views import (
+        advice,
         billing,
         collection,
         dashboard,
+        inquiry,
         meters,
         processes,
         readings,
@@ -71,6 +73,14 @@ def register_views(app: Flask) -> None:
                    billing, collection):
         app.register_blueprint(module.bp)
     app.register_blueprint(processes.vendor)
+    app.register_blueprint(advice.bp)
+    from portal.views import collection_dunning
+    app.register_blueprint(collection_dunning.bp)
+    from portal.views import collection_bank
+    app.register_blueprint(collection_bank.bp)
+    app.register_blueprint(inquiry.bp)
+    from portal.views import accounting
+    app.register_blueprint(accounting.bp)
     from reports.views import bp as report_pages
     app.register_blueprint(report_pages)
 

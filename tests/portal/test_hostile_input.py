@@ -27,7 +27,8 @@ SKIP = {"static", "vendor.asset", "security.static", "security.logout", "reports
 FIELD = re.compile(r"""(?:args|form|data|payload)\.get(?:list)?\(\s*["'](\w+)["']""")
 BLUEPRINTS = ["dashboard", "meters", "processes", "readings", "reports", "requests", "service_orders",
               "service_points", "worklist", "security", "api_service_points", "api_bills", "billing",
-              "api_payments", "collection"]
+              "api_payments", "collection", "collection_dunning", "inquiry", "api_inquiry",
+              "advice", "api_tariff_options", "collection_bank", "accounting"]
 
 
 def _fields(view) -> list[str]:

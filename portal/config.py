@@ -38,6 +38,11 @@ def load_config(instance_path: str) -> dict:
         # The issuer printed on every invoice document (models/billing/documents.py Utility)
         "CMS_UTILITY_NAME": env("CMS_UTILITY_NAME") or "PT Watt Distribusi",
         "CMS_UTILITY_ADDRESS": env("CMS_UTILITY_ADDRESS") or "Jl. Gatot Subroto Kav. 18, Jakarta 12950",
+        # The utility's direct-debit collection account (pain.008 creditor); demo values by default
+        "CMS_DD_CREDITOR_NAME": env("CMS_DD_CREDITOR_NAME") or env("CMS_UTILITY_NAME") or "PT Watt Distribusi",
+        "CMS_DD_CREDITOR_ACCOUNT": env("CMS_DD_CREDITOR_ACCOUNT") or "0011223344",
+        "CMS_DD_CREDITOR_BIC": env("CMS_DD_CREDITOR_BIC") or "BMRIIDJA",
+        "CMS_DD_CREDITOR_ID": env("CMS_DD_CREDITOR_ID") or "ID00ZZZ0000001",
         "CMS_PROXY_HOPS": int(env("CMS_PROXY_HOPS", "0") or 0),
         # The application clock (models/clock.py): the utility's time zone, and a start date for
         # training instances (never in production).

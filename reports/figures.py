@@ -13,7 +13,7 @@ CONFIG = {"displaylogo": False, "responsive": True}
 SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
-def _embed(figure: go.Figure, div_id: str, height: int, click_param: str | None = None) -> str:
+def embed(figure: go.Figure, div_id: str, height: int, click_param: str | None = None) -> str:
     spec = figure.to_plotly_json()
     data = to_json_plotly({"data": spec["data"], "layout": spec["layout"], "config": CONFIG}).translate(SCRIPT_SAFE)
     click = f' data-click-param="{escape(click_param)}"' if click_param else ""
@@ -29,7 +29,7 @@ def calibration_chart(counts: list[int], year: int) -> str:
                               hovertemplate="%{x} " + str(year) + ": %{y} meters<extra></extra>"))
     figure.update_layout(title=f"Meters due for calibration or verification, {year}", yaxis_title="meters",
                          margin={"l": 50, "r": 20, "t": 50, "b": 40}, clickmode="event")
-    return _embed(figure, "calibration-chart", 360, click_param="month")
+    return embed(figure, "calibration-chart", 360, click_param="month")
 
 
 def service_order_chart(table: dict[str, dict[str, int]]) -> str:
@@ -40,7 +40,7 @@ def service_order_chart(table: dict[str, dict[str, int]]) -> str:
                                y=[table[t].get(s, 0) for t in types]) for s in statuses])
     figure.update_layout(barmode="stack", title="Service orders by type and status", yaxis_title="orders",
                          margin={"l": 50, "r": 20, "t": 50, "b": 40})
-    return _embed(figure, "service-order-chart", 320)
+    return embed(figure, "service-order-chart", 320)
 
 
 def _stacked(table: dict[str, dict[str, int]], title: str, y_title: str, div_id: str) -> str:
@@ -49,7 +49,7 @@ def _stacked(table: dict[str, dict[str, int]], title: str, y_title: str, div_id:
     figure = go.Figure([go.Bar(name=s.replace("_", " "), x=[str(k).replace("_", " ") for k in keys],
                                y=[table[k].get(s, 0) for k in keys]) for s in statuses])
     figure.update_layout(barmode="stack", title=title, yaxis_title=y_title, margin={"l": 50, "r": 20, "t": 50, "b": 60})
-    return _embed(figure, div_id, 340)
+    return embed(figure, div_id, 340)
 
 
 def anomaly_chart(table: dict[str, dict[str, int]], group: str) -> str:
@@ -63,7 +63,7 @@ def completeness_chart(rows: list[dict]) -> str:
                                           ("open", "open"))])
     figure.update_layout(barmode="stack", title="Reading completeness per route and cycle", yaxis_title="registers",
                          margin={"l": 50, "r": 20, "t": 50, "b": 80})
-    return _embed(figure, "completeness-chart", 340)
+    return embed(figure, "completeness-chart", 340)
 
 
 def consumption_chart(series: dict, spn: str) -> str:
@@ -80,4 +80,4 @@ def consumption_chart(series: dict, spn: str) -> str:
     figure.update_layout(barmode="stack", title=f"Consumption history of {spn}", yaxis_title="kWh per month",
                          yaxis2={"title": "kVArh", "overlaying": "y", "side": "right", "showgrid": False},
                          legend={"orientation": "h", "y": -0.15}, margin={"l": 60, "r": 60, "t": 50, "b": 40})
-    return _embed(figure, "consumption-chart", 360)
+    return embed(figure, "consumption-chart", 360)

@@ -36,6 +36,7 @@ from models.collection.entities import Payment, PaymentStatus, WriteOff
 from models.csv_cells import csv_cell
 from models.customers.entities import Account
 from models.errors import DomainError
+from models.statuses import move_status
 
 ZERO = Decimal(0)
 MISC_KIND = "misc_charge"
@@ -211,7 +212,8 @@ def export_batch(session: Session, day: date, fmt: str = "csv") -> bytes:
         batch = JournalBatch(posting_date=day)
         session.add(batch)
     if batch.status is BatchStatus.OPEN:
-        batch.status = BatchStatus.EXPORTED
+        # Through the one status writer (its transition check); the batch's own columns say who and when.
+        move_status(session, batch, BatchStatus.EXPORTED, what=f"journal batch {day.isoformat()}", record=False)
         batch.exported_at = now_utc()
         batch.exported_by = acting_name()
         session.flush()

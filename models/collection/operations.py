@@ -162,10 +162,14 @@ def write_off_bill(session: Session, bill: Bill, amount: Decimal, reason: str) -
 
 
 # ------------------------------------------------------------------ the cashier's day
+def cashier_day_of(session: Session, cashier: str, day: date) -> CashierDay | None:
+    return session.scalar(sa.select(CashierDay).where(CashierDay.cashier == cashier, CashierDay.business_day == day))
+
+
 def cashier_day(session: Session, cashier: str, day: date | None = None) -> CashierDay:
     """The cashier's open day for `day` (today), opened when there is none; a closed one takes no payments."""
     day = day or today()
-    found = session.scalar(sa.select(CashierDay).where(CashierDay.cashier == cashier, CashierDay.business_day == day))
+    found = cashier_day_of(session, cashier, day)
     if found is None:
         found = CashierDay(cashier=cashier, business_day=day)
         begin_status(session, found, CashierDayStatus.OPEN)

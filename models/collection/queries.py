@@ -80,13 +80,18 @@ def open_bills(session: Session, customer_id: int, as_of: date | None = None, lo
             for bill, done in session.execute(query)]
 
 
+def _applied():
+    """Payment id -> what of it is applied to issued invoices (live allocations)."""
+    return (sa.select(PaymentAllocation.payment_id, sa.func.sum(PaymentAllocation.amount).label("applied"))
+            .join(Bill, Bill.id == PaymentAllocation.bill_id)
+            .where(PaymentAllocation.released_at.is_(None), Bill.status == BillStatus.ISSUED)
+            .group_by(PaymentAllocation.payment_id))
+
+
 def unallocated(session: Session, customer_id: int) -> dict[int, Decimal]:
     """Payment id -> the part of each posted payment of the customer not (or no longer) applied to an issued
     invoice: the customer's credit, oldest payment first."""
-    applied = (sa.select(PaymentAllocation.payment_id, sa.func.sum(PaymentAllocation.amount).label("applied"))
-               .join(Bill, Bill.id == PaymentAllocation.bill_id)
-               .where(PaymentAllocation.released_at.is_(None), Bill.status == BillStatus.ISSUED)
-               .group_by(PaymentAllocation.payment_id).subquery())
+    applied = _applied().subquery()
     rows = session.execute(
         sa.select(Payment.id, Payment.amount, applied.c.applied).outerjoin(applied, applied.c.payment_id == Payment.id)
         .where(Payment.customer_id == customer_id, Payment.status == PaymentStatus.POSTED)
@@ -205,12 +210,25 @@ def find_payer(session: Session, *, bill_number: str | None = None, customer_no:
                       "reference", "bill_number")
 
 
+def find_payer_by_text(session: Session, text: str) -> Payer:
+    """The payer one typed or scanned key names, by its shape: a bill number, a payment reference (the invoice's
+    digits and check digit), an ID Pelanggan, an SPN. NotFound when none of them matches."""
+    text = text.strip()
+    if text.upper().startswith(("INV-", "CN-")):
+        return find_payer(session, bill_number=text.upper())
+    attempts = ([{"payment_reference": text}] if text.isdigit() and len(text) >= 9 else []) + \
+        [{"customer_no": text}, {"spn": text}]
+    for keys in attempts:
+        try:
+            return find_payer(session, **keys)
+        except DomainError:         # NotFound is one: the next shape may match
+            continue
+    raise NotFound(f"no bill, payment reference, ID Pelanggan or service point '{text[:40]}'", "q")
+
+
 def customers_with_credit(session: Session) -> list[int]:
     """Customers some of whose posted payments are not (or no longer) applied to an issued invoice."""
-    applied = (sa.select(PaymentAllocation.payment_id, sa.func.sum(PaymentAllocation.amount).label("applied"))
-               .join(Bill, Bill.id == PaymentAllocation.bill_id)
-               .where(PaymentAllocation.released_at.is_(None), Bill.status == BillStatus.ISSUED)
-               .group_by(PaymentAllocation.payment_id).subquery())
+    applied = _applied().subquery()
     return list(session.scalars(
         sa.select(Payment.customer_id).distinct().outerjoin(applied, applied.c.payment_id == Payment.id)
         .where(Payment.status == PaymentStatus.POSTED, Payment.amount > sa.func.coalesce(applied.c.applied, 0))

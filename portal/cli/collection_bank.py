@@ -1,7 +1,6 @@
 """`cms collection import-statement | direct-debit | debit-returns`: the bank channels from the shell."""
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -22,11 +21,10 @@ from portal.cli.readings import read_within_limit
 
 
 def creditor() -> Creditor:
-    """The utility's collection account (CMS_DD_* in the environment; demo values by default)."""
-    env = os.environ.get
-    return Creditor(env("CMS_DD_CREDITOR_NAME") or current_app.config.get("CMS_UTILITY_NAME", "Watt CMS"),
-                    env("CMS_DD_CREDITOR_ACCOUNT", "0011223344"), env("CMS_DD_CREDITOR_BIC", "BMRIIDJA"),
-                    env("CMS_DD_CREDITOR_ID", "ID00ZZZ0000001"), current_app.config.get("CMS_CURRENCY", "IDR"))
+    """The utility's collection account (CMS_DD_* in portal/config.py)."""
+    config = current_app.config
+    return Creditor(config["CMS_DD_CREDITOR_NAME"], config["CMS_DD_CREDITOR_ACCOUNT"], config["CMS_DD_CREDITOR_BIC"],
+                    config["CMS_DD_CREDITOR_ID"], config.get("CMS_CURRENCY", "IDR"))
 
 
 @cli.group()

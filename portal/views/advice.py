@@ -11,7 +11,7 @@ from models.errors import DomainError
 from models.limits import parse_int
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
-from reports.figures import _embed
+from reports.figures import embed
 from workflows.customer_requests import open_customer_request
 
 bp = Blueprint("advice", __name__, url_prefix="/service-points")
@@ -62,4 +62,4 @@ def _chart(advice) -> str | None:
                               hovertemplate="%{x}: Rp %{y:,.0f} a year<extra></extra>"))
     figure.update_layout(title=f"Annual cost of the options of {advice.spn} (today in red)", yaxis_title="Rp a year",
                          margin={"l": 70, "r": 20, "t": 50, "b": 120})
-    return _embed(figure, "tariff-options-chart", 380)
+    return embed(figure, "tariff-options-chart", 380)

@@ -19,15 +19,16 @@ from models.collection.account_statement import (
     statement_csv_rows,
     statement_rows,
 )
-from models.collection.entities import CashierDay, Payment, PaymentChannel, PaymentMethod
+from models.collection.entities import Payment, PaymentChannel, PaymentMethod
 from models.collection.operations import (
     cashier_day,
+    cashier_day_of,
     close_cashier_day,
     expected_takings,
     post_payment,
     reverse_payment,
 )
-from models.collection.queries import Payer, bill_balances, customer_debt, find_payer
+from models.collection.queries import Payer, bill_balances, customer_debt, find_payer_by_text
 from models.customers.entities import Customer
 from models.errors import DomainError, NotFound
 from models.limits import parse_decimal
@@ -38,21 +39,6 @@ from reports.exports import csv_response
 
 bp = Blueprint("collection", __name__, url_prefix="/collection")
 COUNTER_METHODS = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.QRIS)
-
-
-def _find(text: str) -> Payer:
-    """The payer `text` names, by its shape: a bill number, a scanned payment reference, an ID Pelanggan, an SPN."""
-    text = text.strip()
-    if text.upper().startswith(("INV-", "CN-")):
-        return find_payer(db.session, bill_number=text.upper())
-    attempts = ([{"payment_reference": text}] if text.isdigit() and len(text) >= 9 else []) + \
-        [{"customer_no": text}, {"spn": text}]
-    for keys in attempts:
-        try:
-            return find_payer(db.session, **keys)
-        except (NotFound, DomainError):
-            continue
-    raise NotFound(f"no bill, payment reference, ID Pelanggan or service point '{text[:40]}'", "q")
 
 
 @bp.get("/")
@@ -67,7 +53,7 @@ def cashier():
     q, payer, debt, error = (request.args.get("q") or "")[:200], None, None, None
     if q.strip():
         try:
-            payer = _find(q)
+            payer = find_payer_by_text(db.session, q)
             debt = customer_debt(db.session, payer.customer, today())
         except (NotFound, DomainError) as exc:
             error = exc.message
@@ -76,9 +62,7 @@ def cashier():
 
 
 def _today_takings() -> dict:
-    from sqlalchemy import select
-    day = db.session.scalar(select(CashierDay).where(CashierDay.cashier == current_user.email,
-                                                     CashierDay.business_day == today()))
+    day = cashier_day_of(db.session, current_user.email, today())
     return {"day": day, "expected": expected_takings(db.session, day) if day else {}}
 
 

@@ -239,3 +239,10 @@ def allocations_of_bill(session: Session, bill_id: int) -> list[PaymentAllocatio
     """The payments applied to a bill, released ones (reversed payments) included, oldest first."""
     return list(session.scalars(sa.select(PaymentAllocation).options(selectinload(PaymentAllocation.payment))
                                 .where(PaymentAllocation.bill_id == bill_id).order_by(PaymentAllocation.id)))
+
+
+def get_payment(session: Session, payment_id: int) -> Payment:
+    payment = session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound(f"no payment {payment_id}", "payment")
+    return payment

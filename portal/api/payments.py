@@ -22,8 +22,8 @@ from models.clock import today
 from models.collection.entities import Payment, PaymentChannel, PaymentMethod
 from models.collection.operations import PostedPayment, payment_of, post_payment
 from models.collection.queries import bill_balances, customer_credit, customer_debt, find_payer
-from models.customers.entities import Customer
-from models.errors import Conflicting, DomainError, NotFound
+from models.customers.queries import get_customer
+from models.errors import Conflicting, DomainError
 from models.limits import check_business_date, check_text, parse_decimal
 from portal.api.auth import token_required
 from portal.auth import ANY_STAFF
@@ -189,9 +189,7 @@ class DebtSchema(Schema):
 @blp.alt_response(404, schema=ErrorSchema, description="No such customer")
 def debt(customer_id: int):
     """The customer's debt: the open bills of all their accounts and service points, summed and aged."""
-    customer = db.session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound(f"no customer {customer_id}", "customer_id")
+    customer = get_customer(db.session, customer_id)
     found = customer_debt(db.session, customer, today())
     money = lambda value: decimal_text(value, money=True)   # noqa: E731
     return {"customer_id": customer.id, "name": customer.name, "as_of": found.as_of, "total": money(found.total),

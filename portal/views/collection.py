@@ -19,7 +19,7 @@ from models.collection.account_statement import (
     statement_csv_rows,
     statement_rows,
 )
-from models.collection.entities import Payment, PaymentChannel, PaymentMethod
+from models.collection.entities import PaymentChannel, PaymentMethod
 from models.collection.operations import (
     cashier_day,
     cashier_day_of,
@@ -28,9 +28,10 @@ from models.collection.operations import (
     post_payment,
     reverse_payment,
 )
-from models.collection.queries import Payer, bill_balances, customer_debt, find_payer_by_text
+from models.collection.queries import Payer, bill_balances, customer_debt, find_payer_by_text, get_payment
 from models.customers.entities import Customer
-from models.errors import DomainError, NotFound
+from models.customers.queries import get_customer
+from models.errors import DomainError
 from models.limits import parse_decimal
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
@@ -55,7 +56,7 @@ def cashier():
         try:
             payer = find_payer_by_text(db.session, q)
             debt = customer_debt(db.session, payer.customer, today())
-        except (NotFound, DomainError) as exc:
+        except DomainError as exc:        # NotFound among them
             error = exc.message
     return render_template("collection/cashier.html", q=q, payer=payer, debt=debt, error=error,
                            methods=COUNTER_METHODS, token=uuid.uuid4().hex[:12], day=_today_takings())
@@ -103,22 +104,15 @@ def pay():
 @bp.get("/payments/<int:payment_id>")
 @roles_allowed(*ANY_STAFF)
 def payment(payment_id: int):
-    found = _payment(payment_id)
+    found = get_payment(db.session, payment_id)
     balances = bill_balances(db.session, [a.bill_id for a in found.allocations])
     return render_template("collection/payment.html", payment=found, balances=balances)
-
-
-def _payment(payment_id: int) -> Payment:
-    found = db.session.get(Payment, payment_id)
-    if found is None:
-        raise NotFound(f"no payment {payment_id}", "payment")
-    return found
 
 
 @bp.get("/payments/<int:payment_id>/receipt.pdf")
 @roles_allowed(*ANY_STAFF)
 def receipt(payment_id: int):
-    found = _payment(payment_id)
+    found = get_payment(db.session, payment_id)
     live = [a for a in found.allocations if a.released_at is None]
     balances = bill_balances(db.session, [a.bill_id for a in live])
     content = render_receipt(found, [(a.bill.number, a.amount, balances.get(a.bill_id, Decimal(0))) for a in live],
@@ -130,7 +124,7 @@ def receipt(payment_id: int):
 @bp.post("/payments/<int:payment_id>/reverse")
 @roles_allowed(*ANY_STAFF)
 def reverse(payment_id: int):
-    found = _payment(payment_id)
+    found = get_payment(db.session, payment_id)
 
     def _reverse():
         fee = parse_decimal(request.form.get("fee"), "fee", places=2)
@@ -161,23 +155,16 @@ def day():
 @bp.get("/customers/<int:customer_id>")
 @roles_allowed(*ANY_STAFF)
 def customer(customer_id: int):
-    found = _customer(customer_id)
+    found = get_customer(db.session, customer_id)
     opening, rows = statement_rows(db.session, found)
     return render_template("collection/customer.html", customer=found, debt=customer_debt(db.session, found, today()),
                            rows=rows[-200:], shown_from=len(rows) > 200)
 
 
-def _customer(customer_id: int) -> Customer:
-    found = db.session.get(Customer, customer_id)
-    if found is None:
-        raise NotFound(f"no customer {customer_id}", "customer")
-    return found
-
-
 @bp.get("/customers/<int:customer_id>/statement.<any(pdf, csv):kind>")
 @roles_allowed(*ANY_STAFF)
 def statement(customer_id: int, kind: str):
-    found = _customer(customer_id)
+    found = get_customer(db.session, customer_id)
     opening, rows = statement_rows(db.session, found)
     if kind == "csv":
         return csv_response(f"statement-{found.id}.csv", CSV_COLUMNS,

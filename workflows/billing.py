@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import time
 from datetime import date, datetime
 from datetime import time as day_time
 
@@ -111,12 +110,6 @@ def bill_chunk_now(chunk_id: int, amount_limits=None) -> ChunkOutcome | None:
         with transaction(run_actor(run_id)):
             fail_chunk(db.session, chunk_id, f"taken {attempts - 1} times without finishing")
         return None
-    spent = {}
-
-    def held(session, bill_ids: list[int]) -> None:
-        started = time.perf_counter()
-        start_exceptions(session, bill_ids)
-        spent["exceptions"] = time.perf_counter() - started
     # Reads first, in a transaction of their own declared read-only, so that other workers write
     # meanwhile on either engine (SQLite begins it deferred: no write lock while gathering and pricing).
     with reading_only(), transaction(run_actor(run_id)):
@@ -124,11 +117,8 @@ def bill_chunk_now(chunk_id: int, amount_limits=None) -> ChunkOutcome | None:
     if prepared is None:
         return None
     with transaction(run_actor(run_id)):
-        outcome = bill_chunk(db.session, chunk_id, amount_limits=amount_limits, on_held=held, prepared=prepared)
-    if outcome is not None:
-        outcome.seconds.update(spent)
-        if "exceptions" in spent:     # inside bill_chunk's write stage: counted once
-            outcome.seconds["write"] -= spent["exceptions"]
+        outcome = bill_chunk(db.session, chunk_id, amount_limits=amount_limits, on_held=start_exceptions,
+                             prepared=prepared)
     return outcome
 
 

@@ -107,6 +107,9 @@ class BillingChunk(db.Model):
     billed: Mapped[int] = mapped_column(default=0)
     held: Mapped[int] = mapped_column(default=0)
     errors: Mapped[dict | None] = mapped_column(sa.JSON)     # contract id -> reason
+    # seconds per stage (gather, price, write, exceptions) of the attempt that billed it: a run's page and
+    # the benchmarks say where a run's time goes without a profiler
+    seconds: Mapped[dict | None] = mapped_column(sa.JSON)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -214,8 +214,11 @@ def bill_chunk(session: Session, chunk_id: int, *, amount_limits=None,
         prepared = prepare_chunk(session, chunk_id, amount_limits=amount_limits)
     clock = time.perf_counter()
     outcome = _write(session, run, chunk, prepared.plans)
+    exceptions = 0.0
     if outcome.held_bill_ids and on_held is not None:
+        started = time.perf_counter()
         on_held(session, outcome.held_bill_ids)
+        exceptions = time.perf_counter() - started
     _issue(session, outcome.issued_bill_ids)
     chunk.billed, chunk.held = outcome.billed, outcome.held
     chunk.errors = {str(cid): reason for cid, reason in outcome.errors.items()} or None
@@ -223,7 +226,10 @@ def bill_chunk(session: Session, chunk_id: int, *, amount_limits=None,
     chunk.finished_at = now_utc()
     session.flush()
     _settle(session, run, chunk, len(ids), outcome.held, len(outcome.errors))
-    outcome.seconds = {**prepared.seconds, "write": time.perf_counter() - clock}
+    outcome.seconds = {**prepared.seconds, "write": time.perf_counter() - clock - exceptions}
+    if exceptions:
+        outcome.seconds["exceptions"] = exceptions
+    chunk.seconds = {stage: round(seconds, 6) for stage, seconds in outcome.seconds.items()}
     return outcome
 
 
@@ -471,6 +477,9 @@ def pending_chunks(session: Session, run_id: int) -> list[int]:
         .order_by(BillingChunk.sequence)))
 
 
+STAGES = ("gather", "price", "write", "exceptions")
+
+
 def run_progress(session: Session, run_id: int | BillingRun, error_limit: int = 100) -> dict:
     """What the run page shows: done of total, rate, time left, errors; by tariff class once done.
     Plain values (datetimes, Decimals in the summary): JSON as Flask's provider writes them."""
@@ -478,8 +487,11 @@ def run_progress(session: Session, run_id: int | BillingRun, error_limit: int = 
     if run is None:
         raise DomainError(f"there is no billing run {run_id}", "run")
     chunks = session.execute(sa.select(BillingChunk.sequence, BillingChunk.status, BillingChunk.billed,
-                                       BillingChunk.errors).where(BillingChunk.run_id == run.id)
-                             .order_by(BillingChunk.sequence)).all()
+                                       BillingChunk.errors, BillingChunk.seconds)
+                             .where(BillingChunk.run_id == run.id).order_by(BillingChunk.sequence)).all()
+    stages = Counter()
+    for c in chunks:
+        stages.update(c.seconds or {})
     by_status = Counter(c.status.value for c in chunks)
     billed = sum(c.billed for c in chunks)
     errors = [{"contract_id": int(key) if key.isdigit() else None, "chunk": c.sequence, "reason": reason}
@@ -495,6 +507,8 @@ def run_progress(session: Session, run_id: int | BillingRun, error_limit: int = 
         "percent": round(100 * run.done / run.total, 1) if run.total else 100.0,
         "rate": round(rate, 1), "seconds_left": round(left / rate) if rate and left else (0 if not left else None),
         "chunks": {s.value: by_status.get(s.value, 0) for s in ChunkStatus}, "error_list": errors[:error_limit],
+        # CPU-side seconds per stage summed over the chunks billed (several workers: more than the wall time)
+        "stages": {stage: round(stages[stage], 3) for stage in STAGES if stage in stages},
         "started_at": run.started_at, "finished_at": run.finished_at, "summary": None}
     if run.status is RunStatus.DONE:
         progress["summary"] = run_summary(session, run.id)

@@ -146,6 +146,10 @@ def _print_progress(p: dict) -> None:
                f"({p['percent']}%) at {p['rate']:,} bills/s{left}")
     click.echo(f"  issued {p['billed']:,}, held {p['held']:,}, errors {p['errors']:,}, skipped {p['skipped']:,}; "
                f"chunks " + ", ".join(f"{k} {v:,}" for k, v in p["chunks"].items() if v))
+    if p["stages"]:
+        bills = max(p["billed"] + p["held"], 1)
+        click.echo("  time per stage: " + ", ".join(f"{stage} {seconds:,.1f} s ({1e6 * seconds / bills:,.0f} us/bill)"
+                                                   for stage, seconds in p["stages"].items()))
     for code, reason in p["refused_routes"].items():
         click.echo(f"  route {code} refused: {reason}")
     for error in p["error_list"][:20]:

@@ -231,3 +231,14 @@ def test_after_a_cancellation_the_next_run_rebills_the_period_and_links_back(db,
     rebill = db.session.scalar(sa.select(Bill).where(Bill.contract_id == contract.id, Bill.period == NOV,
                                                      Bill.status == BillStatus.ISSUED, Bill.kind == "invoice"))
     assert (rebill.rebill_of_id, credit.cancels_id, rebill.total) == (first.id, first.id, first.total)
+
+
+def test_each_chunk_records_the_seconds_of_its_stages_and_the_run_sums_them(db, make, site):
+    for _ in range(2):
+        contract, meter = site()
+        make.reading(meter, date(2024, 11, 5), "1180")
+    run, _ = bill_month(db, NOV, chunk_size=1)
+    assert all(set(chunk.seconds) == {"gather", "price", "write"} for chunk in run.chunks)
+    stages = run_progress(db.session, run.id)["stages"]
+    assert list(stages) == ["gather", "price", "write"]
+    assert stages["write"] == pytest.approx(sum(c.seconds["write"] for c in run.chunks), abs=1e-3)

@@ -1,7 +1,7 @@
 """A billing run over the demo utility: bills/s and the time per stage (target: 1,000,000 in 10 minutes).
 
 Usage: python bench/billing_run.py [--service-points 20000] [--database-url URL] [--reuse] [--chunk-size 500]
-                                   [--processes N] [--profile] [--deferred-reads] [--months 2]
+                                   [--processes N | --celery N [--concurrency 2]] [--profile] [--months 2]
 Builds the demo (`cms demo-data --months 2`: last month's readings and the ones before them, its reading
 cycles closed), then bills
 last month for every route, chunk by chunk as the workers do (workflows.billing.bill_chunk_now: the
@@ -114,6 +114,64 @@ def _worker(args) -> dict:
     return bill_chunks(*args)
 
 
+def celery_run(args, period, app) -> None:
+    """Bill through real Celery workers, as `make run` does: `--celery N` worker processes of `--concurrency C`
+    each on the configured broker (the embedded SQLite one unless CMS_BROKER_URL says otherwise). The rate
+    is the run's own: contracts settled from its start (the dispatch) to its end, both stamped by the run."""
+    import os
+    import resource
+    import signal
+    import subprocess
+
+    from models.audit.recorder import Actor
+    from models.base import db
+    from models.billing.runs import run_progress
+    from workflows.billing import launch_billing_run
+
+    celery = Path(sys.executable).parent / "celery"
+    if not os.environ.get("CMS_BROKER_URL"):     # the embedded broker: no message of an earlier run left in it
+        for leftover in Path(os.environ["CMS_INSTANCE_PATH"]).glob("broker.sqlite3*"):
+            leftover.unlink()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = [subprocess.Popen([str(celery), "-A", "portal.worker", "worker", "--loglevel=warning",
+                                 f"--concurrency={args.concurrency}", "-n", f"bench{n}@%h", "--without-gossip",
+                                 "--without-mingle"], env=os.environ)
+               for n in range(args.celery)]
+    time.sleep(args.warm_up)        # the workers' start-up (importing the app) is not billing
+    with app.app_context():
+        run_id = launch_billing_run(period, None, args.chunk_size, actor=Actor(None, "bench"))
+        shown = 0.0
+        while True:
+            time.sleep(2)
+            progress = run_progress(db.session, run_id, error_limit=0)
+            db.session.rollback()
+            if progress["status"] in ("done", "failed"):
+                break
+            if time.time() - shown > 30:
+                shown = time.time()
+                print(f"  {progress['done']:,} of {progress['total']:,} at {progress['rate']:,} bills/s", flush=True)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=300)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        progress = run_progress(db.session, run_id, error_limit=0)
+        engine = db.engine.dialect.name
+        db.session.rollback()
+    elapsed = (progress["finished_at"] - progress["started_at"]).total_seconds()
+    bills = progress["billed"] + progress["held"]
+    print(f"{engine} with {args.celery} worker(s) x concurrency {args.concurrency} on "
+          f"{os.environ.get('CMS_BROKER_URL') or 'the embedded SQLite broker'}: run {run_id} {progress['status']}, "
+          f"{progress['done']:,} contracts ({bills:,} bills: {progress['held']:,} held; {progress['errors']:,} errors) "
+          f"in {elapsed:.1f} s = {progress['done'] / elapsed:,.0f} per second; 1,000,000 would take "
+          f"{1_000_000 / (progress['done'] / elapsed) / 60:.1f} min")
+    for stage, seconds in progress["stages"].items():
+        print(f"  {stage:<10} {seconds:8.1f} s  {1e6 * seconds / max(bills, 1):6.0f} us/bill")
+    print(f"  CPU of the workers (start-up and shutdown included) {cpu:.1f} s: "
+          f"{bills / max(cpu, 1e-9):,.0f} bills per CPU second")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--service-points", type=int, default=20_000)
@@ -122,6 +180,10 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=500)
     parser.add_argument("--months", type=int, default=2, help="months of readings in the demo (2: what billing needs)")
     parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--celery", type=int, default=0, metavar="N",
+                        help="bill through N real Celery worker processes instead of in-process chunks")
+    parser.add_argument("--concurrency", type=int, default=2, help="each Celery worker's pool size (as make run)")
+    parser.add_argument("--warm-up", type=float, default=20, help="seconds the Celery workers get to start")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--deferred-reads", action="store_true",
                         help="SQLite: begin the read phase deferred (an experiment; tune_sqlite has no such hook)")
@@ -161,6 +223,9 @@ def main() -> None:
                 StatusChange.object_type.in_(["bill", "billing_run"])))
             db.session.execute(sa.delete(ProcessInstance.__table__).where(ProcessInstance.object_type == "bill"))
             db.session.commit()
+    if args.celery:
+        return celery_run(args, period, app)
+    with app.app_context():
         engine = db.engine.dialect.name
         started = time.perf_counter()
         run_id = launch_billing_run(period, None, args.chunk_size, actor=Actor(None, "bench"), queue=False)

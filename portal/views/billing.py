@@ -127,11 +127,11 @@ def bills():
 
 
 def _bills_csv(query) -> Response:
-    rows = db.session.execute(query).all()
-    return csv_response(f"bills-{today():%Y%m%d}.csv", CSV_COLUMNS, [
+    rows = db.session.execute(query.execution_options(yield_per=2000))
+    return csv_response(f"bills-{today():%Y%m%d}.csv", CSV_COLUMNS, (
         (r.number or "", r.kind.value, r.status.value, f"{r.period:%Y-%m}", r.spn, r.customer_no, r.customer,
          r.tariff_code, r.tariff_class, r.power_va, decimal_text(r.kwh), decimal_text(r.total, money=True),
-         r.issued_on or "", r.due_on or "", "; ".join(r.hold_reasons or [])) for r in rows])
+         r.issued_on or "", r.due_on or "", "; ".join(r.hold_reasons or [])) for r in rows))
 
 
 @bp.get("/bills/<number>")

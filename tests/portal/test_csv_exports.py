@@ -30,3 +30,19 @@ def test_a_reports_csv_quotes_a_formula_typed_into_a_movement(db, client, login,
     header, *rows = csv.reader(io.StringIO(report.text))
     sent = [r for r in rows if r[header.index("movement")] == "send"]
     assert [r[header.index("reason")] for r in sent] == ["'" + FORMULA]
+
+
+def test_a_long_csv_goes_out_in_pieces_read_from_a_generator(app, monkeypatch):
+    monkeypatch.setattr("reports.exports.BLOCK", 2)
+    read = []
+
+    def rows():
+        for n in range(5):
+            read.append(n)
+            yield (n, f"row {n}")
+    with app.test_request_context():
+        response = csv_response("t.csv", ["n", "text"], rows())
+        assert read == []                   # nothing read before the response is sent
+        pieces = list(response.response)
+    assert len(pieces) == 3 and read == [0, 1, 2, 3, 4]
+    assert list(csv.reader(io.StringIO("".join(pieces))))[1:] == [[str(n), f"row {n}"] for n in range(5)]

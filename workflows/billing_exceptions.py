@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.billing.entities import Bill, BillStatus
 from models.billing.queries import (
@@ -21,6 +21,8 @@ from models.billing.queries import (
     open_exceptions,
     usage_histories,
 )
+from models.customers.entities import Account
+from models.premises.entities import ServicePoint
 from models.process.entities import ProcessInstance
 from workflows.runtime import start_instance
 
@@ -46,7 +48,10 @@ def start_bill_exceptions(session: Session, bill_ids: list[int] | None = None) -
             return []
         query = query.where(Bill.id.in_(bill_ids))
     # The rows stay locked to the end of the transaction: two sweeps at once cannot both start one (PostgreSQL).
-    bills = list(session.scalars(query.with_for_update()))
+    # What each task shows (workflows.objects) is loaded for all of them at once, not four lazy loads a bill.
+    bills = list(session.scalars(query.with_for_update().options(
+        selectinload(Bill.service_point).selectinload(ServicePoint.property),
+        selectinload(Bill.account).selectinload(Account.customer))))
     busy = _busy(session, [b.id for b in bills])
     return [start_instance(session, PROCESS_KEY, "bill", bill.id, exception_start_data(bill))
             for bill in bills if bill.id not in busy]

@@ -61,9 +61,9 @@ def init_celery(app: Flask) -> Celery:
         # Kombu polls a virtual transport's queues once a second, and with one message prefetched a process
         # waited for the next poll after every task: a billing run's chunks took 1 to 2 s each to reach a
         # worker that bills one in 0.1 to 0.3 s. This transport hands every transport option to
-        # create_engine(), so the interval can only be set on its channel class.
+        # create_engine(), so the interval can only be set on its transport class.
         from kombu.transport import sqlalchemy as sqla_transport
-        sqla_transport.Channel.polling_interval = 0.1
+        sqla_transport.Transport.polling_interval = 0.1
     celery.set_default()
     app.extensions["celery"] = celery
     return celery

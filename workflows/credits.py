@@ -32,7 +32,11 @@ def allocate_credits() -> int:
 def _tell_dunning(session: Session) -> None:
     paying = session.info.pop(PAID_KEY, None)
     if paying:
-        on_payments(session, sorted(paying))
+        # In chunks: a statement of 100,000 lines pays as many customers, more than one query may name
+        # (PostgreSQL takes at most 65,535 parameters).
+        paying = sorted(paying)
+        for start in range(0, len(paying), BATCH * 25):
+            on_payments(session, paying[start:start + BATCH * 25])
 
 
 def _forget(session: Session, _previous=None) -> None:

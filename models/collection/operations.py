@@ -12,7 +12,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.audit.recorder import acting_name
+from models.audit.recorder import acting_name, record_bulk
+from models.base import insert_rows
 from models.billing.charges import add_misc_charge, system_charge_type
 from models.billing.entities import Bill
 from models.clock import now_utc, today
@@ -26,11 +27,19 @@ from models.collection.entities import (
     PaymentStatus,
     WriteOff,
 )
-from models.collection.queries import Payer, bill_balances, open_bills, unallocated
+from models.collection.queries import (
+    Payer,
+    bill_balances,
+    credit_of_customers,
+    open_bills,
+    open_bills_of_customers,
+    unallocated,
+)
 from models.contracts.entities import Contract
 from models.customers.entities import Account
 from models.errors import DomainError
-from models.statuses import begin_status, move_status
+from models.objects import type_of
+from models.statuses import StatusChange, begin_status, move_status
 
 AMOUNT_MAX = Decimal("9999999999999999.99")     # Numeric(18, 2)
 RETURN_FEE = "RETURN_FEE"                       # the misc charge type a returned payment may cost
@@ -42,6 +51,9 @@ class PostedPayment:
     payment: Payment
     replay: bool = False                 # the reference was posted before: this is the first payment
     allocations: list[PaymentAllocation] = field(default_factory=list)
+    # Known when this call posted it: the customer's credit left, and what each bill paid still owes.
+    credit: Decimal | None = None
+    balances: dict[int, Decimal] | None = None
 
 
 def check_amount(amount: Decimal, field_name: str = "amount") -> Decimal:
@@ -56,6 +68,15 @@ def payment_of(session: Session, channel: PaymentChannel, reference: str) -> Pay
     return session.scalar(sa.select(Payment).where(Payment.channel == channel, Payment.reference == reference))
 
 
+def _one_at_a_time(session: Session, channel: PaymentChannel, reference: str) -> None:
+    """Posts of one (channel, reference) take turns until their transactions end, so that the second one finds
+    the first one's payment (and returns it) instead of failing on the unique key: a transaction advisory lock on
+    PostgreSQL; SQLite's writers take turns anyway (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = sa.func.hashtextextended(f"payment {channel.value} {reference}", 0)
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+
+
 def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, method: PaymentMethod, reference: str,
                  amount: Decimal, paid_on: date, payer_name: str | None = None, note: str | None = None,
                  idempotency_key: str | None = None, request_hash: str | None = None,
@@ -68,6 +89,7 @@ def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, met
     check_amount(amount)
     if paid_on > today():
         raise DomainError(f"{paid_on.isoformat()} is in the future", "paid_on")
+    _one_at_a_time(session, channel, reference)
     earlier = payment_of(session, channel, reference)
     if earlier is not None:
         return PostedPayment(earlier, replay=True, allocations=list(earlier.allocations))
@@ -82,37 +104,132 @@ def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, met
     # Whatever posted it (counter, API, statement, suspense, direct debit), dunning hears of it before the
     # transaction commits (workflows.credits.tell_dunning_before_commit).
     session.info.setdefault(PAID_KEY, set()).add(payer.customer.id)
-    return PostedPayment(payment, allocations=allocate_credit(session, payer.customer.id, first=payer.bill))
+    made, credit, balances = _allocate(session, payer.customer.id, payer.bill)
+    return PostedPayment(payment, allocations=made, credit=credit, balances=balances)
+
+
+@dataclass(frozen=True)
+class NewPayment:
+    """One payment of a bulk post (a bank statement's matched line)."""
+
+    customer_id: int
+    bill_id: int | None             # the bill it names: allocated first
+    reference: str
+    amount: Decimal
+    paid_on: date
+    payer_name: str | None = None
+    note: str | None = None
+
+
+def post_payments(session: Session, channel: PaymentChannel, method: PaymentMethod, items: list[NewPayment]
+                  ) -> list[int]:
+    """Post many payments at once, in order, by post_payment's rules (each allocated to its named bill, then its
+    customer's oldest open bills; the rest is credit), written in bulk (one audit event per table). The caller
+    gives references that are new and distinct (a statement import checks them in bulk first). Their ids."""
+    if not items:
+        return []
+    day = today()
+    for item in items:
+        check_amount(item.amount)
+        if item.paid_on > day:
+            raise DomainError(f"{item.paid_on.isoformat()} is in the future", "paid_on")
+    customers = sorted({item.customer_id for item in items})
+    credit = credit_of_customers(session, customers)
+    bills = open_bills_of_customers(session, customers, lock=True)
+    ids = reserve_ids(session, Payment.__table__, len(items))
+    now, by = now_utc(), acting_name()
+    payments, changes, allocations = [], [], []
+    for payment_id, item in zip(ids, items, strict=True):
+        payments.append({"id": payment_id, "channel": channel, "method": method, "reference": item.reference,
+                         "customer_id": item.customer_id, "amount": item.amount, "paid_on": item.paid_on,
+                         "payer": (item.payer_name or "").strip()[:200] or None, "named_bill_id": item.bill_id,
+                         "note": item.note})
+        changes.append({"object_id": payment_id})
+        theirs = credit[item.customer_id]
+        theirs[payment_id] = (item.paid_on, item.amount)
+        allocations += _allocation_rows(theirs, bills.get(item.customer_id, []), item.bill_id)
+    constants = {"status": PaymentStatus.POSTED, "by": by, "received_at": now, "idempotency_key": None,
+                 "request_hash": None, "cashier_day_id": None, "reversed_at": None, "reversal_reason": None}
+    insert_rows(session, Payment.__table__, payments, constants)
+    insert_rows(session, StatusChange.__table__, changes, {
+        "object_type": type_of(Payment).key, "from_status": None, "to_status": PaymentStatus.POSTED.value,
+        "at": now, "by": by, "note": None, "instance_id": None})
+    insert_rows(session, PaymentAllocation.__table__, allocations,
+                {"allocated_on": day, "allocated_at": now, "released_at": None})
+    for entity, count in (("payment", len(payments)), ("payment_allocation", len(allocations))):
+        record_bulk(session, entity, {"channel": channel.value, "rows": count})
+    session.info.setdefault(PAID_KEY, set()).update(customers)
+    return ids
+
+
+def _allocation_rows(credit: dict[int, tuple[date, Decimal]], bills: list[list], first: int | None) -> list[dict]:
+    """_allocate on plain rows: spend `credit` (payment id -> (paid on, left), oldest first) on `bills` ([bill id,
+    balance], oldest due first; `first` before the rest); both are updated for the next payment."""
+    order = sorted(credit, key=lambda pid: (credit[pid][0], pid))
+    made = []
+    for bill in sorted(bills, key=lambda bill: bill[0] != first) if first is not None else bills:
+        while bill[1] > 0 and order:
+            payment_id = order[0]
+            paid_on, left = credit[payment_id]
+            part = min(bill[1], left)
+            made.append({"payment_id": payment_id, "bill_id": bill[0], "amount": part})
+            bill[1] -= part
+            if left == part:
+                del credit[payment_id]
+                order.pop(0)
+            else:
+                credit[payment_id] = (paid_on, left - part)
+        if not order:
+            break
+    bills[:] = [bill for bill in bills if bill[1] > 0]
+    return made
+
+
+def reserve_ids(session: Session, table: sa.Table, count: int) -> list[int]:
+    """`count` new ids of `table` for rows written in bulk: from its sequence on PostgreSQL (safe with concurrent
+    writers); on SQLite the transaction holds the write lock (BEGIN IMMEDIATE), so the ids after the largest are
+    free."""
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+        return list(session.scalars(sa.select(sa.func.nextval(sequence)).select_from(
+            sa.func.generate_series(1, count))))
+    start = (session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
 
 
 def allocate_credit(session: Session, customer_id: int, first: Bill | None = None) -> list[PaymentAllocation]:
     """Apply the customer's unallocated payments (oldest first) to their open bills (`first`, then oldest due
     first). Run after a payment, and after new bills are issued, so that credit pays the next bill."""
+    return _allocate(session, customer_id, first)[0]
+
+
+def _allocate(session: Session, customer_id: int, first: Bill | None
+              ) -> tuple[list[PaymentAllocation], Decimal, dict[int, Decimal]]:
+    """allocate_credit, also answering the credit left and bill id -> balance of each bill it paid."""
     credit = unallocated(session, customer_id)
     if not credit:
-        return []
+        return [], Decimal(0), {}
+    left_over = sum(credit.values(), Decimal(0))
     bills = open_bills(session, customer_id, lock=True)
     if first is not None:
         bills.sort(key=lambda item: item.bill.id != first.id)      # stable: the rest keep their order
-    made, day = [], today()
+    made, day, balances = [], today(), {}
     payments = iter(list(credit.items()))
     payment_id, left = next(payments)
     for item in bills:
         owed = item.balance
-        while owed > 0:
+        while owed > 0 and left > 0:
             part = min(owed, left)
             made.append(PaymentAllocation(payment_id=payment_id, bill_id=item.bill.id, amount=part, allocated_on=day))
-            owed, left = owed - part, left - part
+            owed, left, left_over = owed - part, left - part, left_over - part
+            balances[item.bill.id] = owed
             if left == 0:
-                nxt = next(payments, None)
-                if nxt is None:
-                    session.add_all(made)
-                    session.flush()
-                    return made
-                payment_id, left = nxt
+                payment_id, left = next(payments, (None, Decimal(0)))
+        if left == 0:
+            break
     session.add_all(made)
     session.flush()
-    return made
+    return made, left_over, balances
 
 
 def reverse_payment(session: Session, payment: Payment, reason: str, fee: Decimal | None = None) -> Payment:

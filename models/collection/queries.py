@@ -80,24 +80,63 @@ def open_bills(session: Session, customer_id: int, as_of: date | None = None, lo
             for bill, done in session.execute(query)]
 
 
-def _applied():
-    """Payment id -> what of it is applied to issued invoices (live allocations)."""
-    return (sa.select(PaymentAllocation.payment_id, sa.func.sum(PaymentAllocation.amount).label("applied"))
-            .join(Bill, Bill.id == PaymentAllocation.bill_id)
-            .where(PaymentAllocation.released_at.is_(None), Bill.status == BillStatus.ISSUED)
-            .group_by(PaymentAllocation.payment_id))
+def _applied(customer_ids: list[int] | None = None):
+    """Payment id -> what of it is applied to issued invoices (live allocations); only the payments of
+    `customer_ids` when given, so that a customer's credit never sums every allocation."""
+    query = (sa.select(PaymentAllocation.payment_id, sa.func.sum(PaymentAllocation.amount).label("applied"))
+             .join(Bill, Bill.id == PaymentAllocation.bill_id)
+             .where(PaymentAllocation.released_at.is_(None), Bill.status == BillStatus.ISSUED)
+             .group_by(PaymentAllocation.payment_id))
+    if customer_ids is not None:
+        query = query.where(PaymentAllocation.payment_id.in_(
+            sa.select(Payment.id).where(Payment.customer_id.in_(customer_ids))))
+    return query
 
 
 def unallocated(session: Session, customer_id: int) -> dict[int, Decimal]:
     """Payment id -> the part of each posted payment of the customer not (or no longer) applied to an issued
     invoice: the customer's credit, oldest payment first."""
-    applied = _applied().subquery()
+    applied = _applied([customer_id]).subquery()
     rows = session.execute(
         sa.select(Payment.id, Payment.amount, applied.c.applied).outerjoin(applied, applied.c.payment_id == Payment.id)
         .where(Payment.customer_id == customer_id, Payment.status == PaymentStatus.POSTED)
         .order_by(Payment.paid_on, Payment.id))
     left = {pid: amount - (done or ZERO) for pid, amount, done in rows}
     return {pid: amount for pid, amount in left.items() if amount > 0}
+
+
+def credit_of_customers(session: Session, customer_ids: list[int]) -> dict[int, dict[int, tuple[date, Decimal]]]:
+    """`unallocated` for many customers in one query: customer id -> payment id -> (paid on, unallocated)."""
+    applied = _applied(customer_ids).subquery()
+    rows = session.execute(
+        sa.select(Payment.customer_id, Payment.id, Payment.paid_on, Payment.amount, applied.c.applied)
+        .outerjoin(applied, applied.c.payment_id == Payment.id)
+        .where(Payment.customer_id.in_(customer_ids), Payment.status == PaymentStatus.POSTED)
+        .order_by(Payment.paid_on, Payment.id))
+    out: dict[int, dict[int, tuple[date, Decimal]]] = defaultdict(dict)
+    for customer_id, payment_id, paid_on, amount, done in rows:
+        if amount - (done or ZERO) > 0:
+            out[customer_id][payment_id] = (paid_on, amount - (done or ZERO))
+    return out
+
+
+def open_bills_of_customers(session: Session, customer_ids: list[int], lock: bool = False
+                            ) -> dict[int, list[list]]:
+    """`open_bills` for many customers in one query: customer id -> [bill id, balance] oldest due first."""
+    theirs = sa.select(Bill.id).join(Account, Account.id == Bill.account_id).where(
+        Account.customer_id.in_(customer_ids))
+    paid = _live_allocations(theirs).subquery()
+    query = (sa.select(Account.customer_id, Bill.id, Bill.total, paid.c.paid)
+             .join(Account, Account.id == Bill.account_id).outerjoin(paid, paid.c.bill_id == Bill.id)
+             .where(Account.customer_id.in_(customer_ids), Bill.kind == BillKind.INVOICE,
+                    Bill.status == BillStatus.ISSUED, Bill.total > sa.func.coalesce(paid.c.paid, 0))
+             .order_by(Bill.due_on, Bill.period, Bill.id))
+    if lock:
+        query = query.with_for_update(of=Bill)
+    out: dict[int, list[list]] = defaultdict(list)
+    for customer_id, bill_id, total, done in session.execute(query):
+        out[customer_id].append([bill_id, total - (done or ZERO)])
+    return out
 
 
 def customer_credit(session: Session, customer_id: int) -> Decimal:
@@ -168,7 +207,8 @@ class Payer:
 
 
 def customer_of_bill(session: Session, bill: Bill) -> Customer:
-    return session.get(Account, bill.account_id).customer
+    return session.scalars(sa.select(Customer).join(Account, Account.customer_id == Customer.id)
+                           .where(Account.id == bill.account_id)).one()
 
 
 def find_payer(session: Session, *, bill_number: str | None = None, customer_no: str | None = None,

@@ -25,24 +25,27 @@ import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from models.audit.recorder import acting_name
+from models.audit.recorder import acting_name, record_bulk
+from models.base import insert_rows
 from models.billing.documents import invoice_number_from_reference
 from models.billing.entities import Bill, BillKind
-from models.clock import today
+from models.clock import now_utc, today
 from models.collection.bank_entities import StatementFormat, StatementImport, SuspenseItem, SuspenseStatus
-from models.collection.entities import PaymentChannel, PaymentMethod
-from models.collection.operations import check_amount, payment_of, post_payment
+from models.collection.entities import Payment, PaymentChannel, PaymentMethod
+from models.collection.operations import NewPayment, check_amount, post_payments, reserve_ids
 from models.collection.queries import Payer, customer_of_bill
 from models.contracts.entities import Contract
 from models.customers.entities import Account, Customer
 from models.errors import DomainError
 from models.limits import check_business_date
-from models.statuses import begin_status
+from models.objects import type_of
+from models.statuses import StatusChange
 
 LIMIT = 100                       # bad lines shown; the rest are counted
 CSV_COLUMNS = ["reference", "date", "amount", "remittance"]     # payer, account, currency optional
 BILL_NUMBER = re.compile(r"\b(?:INV)-\d{4}-\d{3,}\b")
 DIGITS = re.compile(r"\d{6,}")
+CHUNK = 2000                      # lines looked up, matched and posted together
 
 
 @dataclass
@@ -266,8 +269,54 @@ class ImportResult:
     customer_ids: set[int] = field(default_factory=set)      # whose payments were posted (dunning hears them)
 
 
+def match_lines(session: Session, remittances: list[str]) -> list[tuple[int, int | None] | None]:
+    """match_line for many lines in three queries: (customer id, bill id or None) per remittance, or None."""
+    numbers, tokens = [], []
+    for text in remittances:
+        found = DIGITS.findall(text or "")
+        numbers.append([n for n in (invoice_number_from_reference(t) for t in found) if n]
+                       + BILL_NUMBER.findall(text or ""))
+        tokens.append([t for t in sorted(set(found) | set(re.findall(r"\b\d{6,12}\b", text or ""))) if len(t) <= 12])
+    bills = {}
+    wanted = sorted({n for names in numbers for n in names})
+    for part in _chunks(wanted):
+        bills.update({number: (customer_id, bill_id) for number, bill_id, customer_id in session.execute(
+            sa.select(Bill.number, Bill.id, Account.customer_id).join(Account, Account.id == Bill.account_id)
+            .where(Bill.number.in_(part), Bill.kind == BillKind.INVOICE))})
+    customers = {}
+    wanted = sorted({t for i, found in enumerate(tokens) if not any(n in bills for n in numbers[i]) for t in found})
+    for part in _chunks(wanted):
+        for customer_no, customer_id in session.execute(
+                sa.select(Contract.customer_no, Account.customer_id).join(Account, Account.id == Contract.account_id)
+                .where(Contract.customer_no.in_(part)).order_by(Contract.id)):
+            customers.setdefault(customer_no, customer_id)
+    out = []
+    for names, found in zip(numbers, tokens, strict=True):
+        bill = next((bills[n] for n in names if n in bills), None)
+        customer = next((customers[t] for t in found if t in customers), None)
+        out.append(bill or ((customer, None) if customer is not None else None))
+    return out
+
+
+def _chunks(values: list, size: int = 2000):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _known_references(session: Session, references: list[str]) -> set[str]:
+    """Which of these bank references were posted (bank_transfer) or put in suspense before."""
+    known = set()
+    for part in _chunks(references):
+        known.update(session.scalars(sa.select(Payment.reference).where(
+            Payment.channel == PaymentChannel.BANK_TRANSFER, Payment.reference.in_(part))))
+        known.update(session.scalars(sa.select(SuspenseItem.bank_reference).where(
+            SuspenseItem.bank_reference.in_(part))))
+    return known
+
+
 def import_statement(session: Session, filename: str, data: bytes, currency: str = "IDR") -> ImportResult:
-    """Post the file's booked credit lines once; refused whole when a line is malformed."""
+    """Post the file's booked credit lines once; refused whole when a line is malformed. Lines are looked up,
+    matched and posted a chunk at a time (post_payments), so that a statement of 100,000 lines takes seconds."""
     if not data:
         raise StatementRefused(["the file is empty"])
     digest = hashlib.sha256(data).hexdigest()
@@ -282,35 +331,62 @@ def import_statement(session: Session, filename: str, data: bytes, currency: str
                              by=acting_name(), total_posted=Decimal(0))
     session.add(record)
     session.flush()
-    skipped, result = [], ImportResult(record)
+    skipped, result, seen = [], ImportResult(record), set()
     posted = replayed = suspense = 0
-    for line in parsed.lines:
-        why = _skip_reason(line, currency)
-        if why:
-            skipped.append(f"line {line.line_no} ({line.bank_reference}): {why}")
-            continue
-        if payment_of(session, PaymentChannel.BANK_TRANSFER, line.bank_reference) is not None or \
-                session.scalar(sa.select(SuspenseItem.id).where(SuspenseItem.bank_reference == line.bank_reference)):
-            replayed += 1
-            continue
-        payer = match_line(session, line.remittance)
-        if payer is None:
-            item = SuspenseItem(import_id=record.id, line_no=line.line_no, bank_reference=line.bank_reference,
-                                amount=line.amount, booked_on=line.booked_on, payer=line.payer,
-                                payer_account=line.payer_account, remittance=line.remittance or None)
-            begin_status(session, item, SuspenseStatus.OPEN)
-            suspense += 1
-            continue
-        post_payment(session, payer, channel=PaymentChannel.BANK_TRANSFER, method=PaymentMethod.TRANSFER,
-                     reference=line.bank_reference, amount=line.amount, paid_on=line.booked_on,
-                     payer_name=line.payer, note=(line.remittance or None) and line.remittance[:500])
-        result.customer_ids.add(payer.customer.id)
-        posted += 1
-        record.total_posted += line.amount
+    # Looked up once, before anything is written: what this import writes is in `seen` (a lookup per chunk
+    # would read the rows it has just written, again and again).
+    before = _known_references(session, sorted({line.bank_reference for line in parsed.lines}))
+    for chunk in _chunks(parsed.lines, CHUNK):
+        lines = []
+        for line in chunk:
+            why = _skip_reason(line, currency)
+            if why:
+                skipped.append(f"line {line.line_no} ({line.bank_reference}): {why}")
+            else:
+                lines.append(line)
+        known = before | seen
+        fresh = []
+        for line in lines:
+            if line.bank_reference in known:
+                replayed += 1
+            else:
+                known.add(line.bank_reference)
+                fresh.append(line)
+        seen.update(line.bank_reference for line in fresh)
+        payments, held = [], []
+        for line, payer in zip(fresh, match_lines(session, [line.remittance for line in fresh]), strict=True):
+            if payer is None:
+                held.append(line)
+                continue
+            payments.append(NewPayment(payer[0], payer[1], line.bank_reference, line.amount, line.booked_on,
+                                       line.payer, (line.remittance or None) and line.remittance[:500]))
+            result.customer_ids.add(payer[0])
+            record.total_posted += line.amount
+        post_payments(session, PaymentChannel.BANK_TRANSFER, PaymentMethod.TRANSFER, payments)
+        _hold(session, record, held)
+        posted, suspense = posted + len(payments), suspense + len(held)
     record.posted, record.replayed, record.suspense, record.skipped = posted, replayed, suspense, len(skipped)
     record.report = {"skipped": skipped[:LIMIT], "skipped_more": max(len(skipped) - LIMIT, 0)}
     session.flush()
     return result
+
+
+def _hold(session: Session, record: StatementImport, lines: list[StatementLine]) -> None:
+    """Lines that match nothing, into the suspense queue (open), in bulk."""
+    if not lines:
+        return
+    ids = reserve_ids(session, SuspenseItem.__table__, len(lines))
+    now, by = now_utc(), acting_name()
+    insert_rows(session, SuspenseItem.__table__, [
+        {"id": item_id, "line_no": line.line_no, "bank_reference": line.bank_reference, "amount": line.amount,
+         "booked_on": line.booked_on, "payer": line.payer, "payer_account": line.payer_account,
+         "remittance": line.remittance or None} for item_id, line in zip(ids, lines, strict=True)],
+        {"import_id": record.id, "status": SuspenseStatus.OPEN, "payment_id": None, "reason": None,
+         "resolved_by": None, "resolved_at": None, "created_at": now})
+    insert_rows(session, StatusChange.__table__, [{"object_id": item_id} for item_id in ids], {
+        "object_type": type_of(SuspenseItem).key, "from_status": None, "to_status": SuspenseStatus.OPEN.value,
+        "at": now, "by": by, "note": None, "instance_id": None})
+    record_bulk(session, "suspense_item", {"import": record.id, "rows": len(lines)})
 
 
 def _skip_reason(line: StatementLine, currency: str) -> str | None:

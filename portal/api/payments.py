@@ -87,14 +87,19 @@ def _fingerprint(body: dict) -> str:
 
 def _result(posted: PostedPayment) -> dict:
     payment = posted.payment
-    live = [a for a in payment.allocations if a.released_at is None]
-    balances = bill_balances(db.session, [a.bill_id for a in live])
+    if posted.balances is None:         # a replay: read what it allocated and what is owed now
+        live = [a for a in payment.allocations if a.released_at is None]
+        balances = bill_balances(db.session, [a.bill_id for a in live])
+        credit = customer_credit(db.session, payment.customer_id)
+    else:                               # just posted: allocate_credit knows both (no query)
+        live = [a for a in posted.allocations if a.payment_id == payment.id]
+        balances, credit = posted.balances, posted.credit
     return {"payment_id": payment.id, "status": payment.status.value, "channel": payment.channel.value,
             "reference": payment.reference, "amount": decimal_text(payment.amount, money=True),
             "paid_on": payment.paid_on, "customer_id": payment.customer_id, "replayed": posted.replay,
             "allocations": [{"bill_number": a.bill.number, "amount": decimal_text(a.amount, money=True),
                              "balance": decimal_text(balances.get(a.bill_id, 0), money=True)} for a in live],
-            "credit": decimal_text(customer_credit(db.session, payment.customer_id), money=True)}
+            "credit": decimal_text(credit, money=True)}
 
 
 def _replay(key: str, fingerprint: str) -> Payment | None:

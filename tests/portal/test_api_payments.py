@@ -14,6 +14,8 @@ def api(db, client, make):
         headers = {"Authentication-Token": token, **({"Idempotency-Key": key} if key else {})}
         return client.post("/api/v1/payments", json=body, headers=headers)
     _post.get = lambda url: client.get(url, headers={"Authentication-Token": token})
+    _post.raw = lambda data: client.post("/api/v1/payments", json=data,
+                                         headers={"Authentication-Token": token, "Idempotency-Key": "raw"})
     return _post
 
 
@@ -58,6 +60,24 @@ def test_the_same_reference_under_a_new_key_posts_nothing_more(db, api, issue):
     ({"paid_on": "9999-12-31"}, "k", 400, "paid_on"),
     ({"bill_number": "INV-1990-0000001"}, "k", 404, "bill_number"),
     ({"reference": "x" * 10_000}, "k", 400, "reference"),
+    ({"amount": "0"}, "k", 400, "amount"),
+    ({"amount": "0.00"}, "k", 400, "amount"),
+    ({"amount": "abc"}, "k", 400, "amount"),
+    ({"amount": "1.001"}, "k", 400, "amount"),              # IDR has two decimals
+    ({"amount": "NaN"}, "k", 400, "amount"),
+    ({"amount": ["1"]}, "k", 400, "amount"),
+    ({"amount": "9" * 10_000}, "k", 400, "amount"),
+    ({"bill_number": None, "customer_no": "999999999999"}, "k", 404, "customer_no"),
+    ({"bill_number": 42}, "k", 400, "bill_number"),
+    ({"bill_number": "INV-" + "9" * 10_000}, "k", 400, "bill_number"),
+    ({"customer_no": {"id": 1}, "bill_number": None}, "k", 400, "customer_no"),
+    ({"reference": 77}, "k", 400, "reference"),
+    ({"channel": ["partner"]}, "k", 400, "channel"),
+    ({"paid_on": 20250501}, "k", 400, "paid_on"),
+    ({"paid_on": "2025-02-30"}, "k", 400, "paid_on"),
+    ({"paid_on": "x" * 10_000}, "k", 400, "paid_on"),
+    ({"payer": "x" * 10_000}, "k", 400, "payer"),
+    ({}, "k" * 10_000, 400, "Idempotency-Key"),
 ])
 def test_bad_input_is_refused_naming_the_field_and_posts_nothing(db, api, issue, fields, key, status, field):
     answer = api(key=key, **body(issue(5), **fields))
@@ -75,3 +95,10 @@ def test_debt_sums_the_open_bills_of_every_account(db, api, issue, make, custome
     assert debt.status_code == 200 and debt.json["total"] == "316651"
     assert sorted(b["bill_number"] for b in debt.json["bills"]) == sorted([may.number, june.number])
     assert api.get("/api/v1/customers/999999/debt").status_code == 404
+
+
+def test_a_body_that_is_not_an_object_or_lacks_fields_is_refused(db, api, issue):
+    may = issue(5)
+    answers = [api.raw([body(may)]), api.raw("300000"), api.raw(None), api(key="k")]
+    assert [a.status_code for a in answers] == [400, 400, 422, 422]      # no body: the fields are missing
+    assert db.session.query(Payment).count() == 0

@@ -1,0 +1,242 @@
+"""Payments posted through POST /api/v1/payments on PostgreSQL with gunicorn (target: 300 payments/s, p99 < 100 ms).
+
+Usage: python bench/payments_api.py [--database-url URL] [--bills 30000] [--users 40] [--rate 9] [--seconds 30]
+                                   [--workers 3] [--threads 2] [--profile N]
+
+A fresh schema (default: the database cms_bench_pay) gets `--bills` customers, each with an account, a contract
+and one issued, unpaid invoice (plain inserts, no audit). A clerk's API token is created; gunicorn serves
+`wsgi:app` on loopback; locust (headless, bench/locustfile_payments.py) runs `--users` users for `--seconds`, each
+posting at most `--rate` payments per second (an offered load of users x rate), every post a new Idempotency-Key
+and reference paying a distinct open bill in full. Printed: payments/s, p50/p95/p99, failures. Then the database
+is checked: every accepted post (a 201 and its payment id) is exactly one posted payment with that reference,
+and nothing else was posted.
+
+`--profile N` skips the load run: N posts through the Flask test client in this one process under cProfile.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from instance import ROOT, prepare  # noqa: E402  bench/instance.py
+
+DEFAULT_URL = "postgresql+psycopg://cms:cms@127.0.0.1:5432/cms_bench_pay"
+BATCH = 10_000
+BIN = Path(sys.executable).parent
+
+
+def load_open_bills(db, count: int, as_of: date, per_customer: int = 1) -> list[str]:
+    """`count` customers, each with one account and contract and `per_customer` issued, unpaid monthly invoices
+    (Rp 103,000, the oldest due first, numbered INV-9000-0000001 on, as a statement's remittance names them);
+    plain inserts (no ORM, no audit). Returns the bill numbers."""
+    import sqlalchemy as sa
+
+    from models.billing.entities import Bill
+    from models.contracts.entities import Contract, ContractVersion
+    from models.customers.entities import Account, Customer
+    from models.premises.entities import Property, ServicePoint
+    from models.tariffs.entities import Tariff
+    from models.types import add_months
+
+    tariff_id = db.session.scalar(sa.select(Tariff.id).limit(1))
+    first = as_of.replace(day=1)
+    periods = [add_months(first, -n) for n in range(per_customer, 0, -1)]
+    numbers: list[str] = []
+    for start in range(1, count + 1, BATCH):
+        conn = db.session.connection()
+        ids = range(start, min(start + BATCH, count + 1))
+        conn.execute(sa.insert(Customer), [{"id": i, "name": f"Customer {i}"} for i in ids])
+        conn.execute(sa.insert(Account), [{"id": i, "customer_id": i, "account_no": f"A{i:09d}", "payer_name": "x",
+                                           "billing_address": "Jl. x"} for i in ids])
+        conn.execute(sa.insert(Property), [{"id": i, "address": f"Jl. {i}", "city": "Bandung"} for i in ids])
+        conn.execute(sa.insert(ServicePoint), [{"id": i, "spn": f"P{i:09d}", "property_id": i,
+                                                "created_on": date(2020, 1, 1)} for i in ids])
+        conn.execute(sa.insert(Contract), [{"id": i, "service_point_id": i, "serial": 1, "customer_no": f"{i:012d}",
+                                            "account_id": i, "registered_on": date(2020, 1, 1)} for i in ids])
+        conn.execute(sa.insert(ContractVersion), [{"contract_id": i, "version_no": 1, "valid_from": date(2020, 1, 1),
+                                                   "tariff_id": tariff_id, "contracted_power_va": 1300} for i in ids])
+        rows = []
+        for i in ids:
+            for n, period in enumerate(periods):
+                number = f"INV-{9000 + n}-{i:07d}"
+                numbers.append(number)
+                rows.append({"number": number, "contract_id": i, "service_point_id": i, "account_id": i,
+                             "period": period, "period_start": period, "period_end": add_months(period, 1),
+                             "tariff_code": "R-1/TR 1300", "tariff_class": "R-1", "power_va": 1300,
+                             "subtotal": 100000, "taxes": 3000, "total": 103000, "issued_on": period,
+                             "due_on": min(period + timedelta(days=20), as_of), "kind": "invoice",
+                             "status": "issued"})
+        conn.execute(sa.insert(Bill), rows)
+        db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+    return numbers
+
+
+def setup(database_url: str | None, bills: int) -> tuple[object, list[str], str]:
+    """A fresh instance with the catalogue, the open bills and a clerk's API token."""
+    prepare("payments-api-postgresql" if database_url else "payments-api", database_url)
+    os.environ["CMS_API_RATE_LIMIT"] = "1000000/minute"      # one partner's token makes every call
+    from models.audit.recorder import Actor
+    from models.base import db
+    from models.clock import today
+    from models.tariffs.catalogue import load_pln_catalogue
+    from models.transactions import transaction
+    from models.users.operations import create_user
+    from models.users.tokens import create_api_token
+    from portal import create_app
+
+    app = create_app()
+    with app.app_context():
+        with transaction(Actor(None, "bench")):
+            load_pln_catalogue(db.session)
+        started = time.perf_counter()
+        numbers = load_open_bills(db, bills, today())
+        print(f"{db.engine.dialect.name}: {bills:,} customers with an open bill loaded in "
+              f"{time.perf_counter() - started:.0f} s")
+        with transaction(Actor(None, "bench")):
+            user = create_user(db.session, "partner@example.com", "clerk", "bench-partner-password-1")
+            _, secret = create_api_token(db.session, user, "bench payment partner", 30, 90)
+    return app, numbers, secret
+
+
+def profile(app, numbers: list[str], secret: str, count: int) -> None:
+    import cProfile
+    import pstats
+
+    from models.clock import today
+    with app.app_context():
+        paid_on = today().isoformat()
+    client = app.test_client()
+    headers = {"Authentication-Token": secret}
+
+    def post(i: int) -> int:
+        body = {"bill_number": numbers[i], "amount": "103000.00", "channel": "partner", "reference": f"PROF-{i}",
+                "paid_on": paid_on}
+        return client.post("/api/v1/payments", json=body, headers={**headers, "Idempotency-Key": f"PROF-{i}"}
+                           ).status_code
+    for i in range(20):                     # warm up (imports, caches, the pool)
+        status = post(i)
+        assert status == 201, status
+    started = time.perf_counter()
+    for i in range(20 + count, 20 + 2 * count):
+        post(i)
+    print(f"{count} posts in one process: {(time.perf_counter() - started) / count * 1000:.2f} ms each")
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for i in range(20, 20 + count):
+        post(i)
+    profiler.disable()
+    spent = time.perf_counter() - started
+    print(f"{count} posts in one process: {spent / count * 1000:.2f} ms each (under the profiler)")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return                           # it answers (401 without a token)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def run_load(args, app, numbers: list[str], secret: str) -> None:
+    from models.clock import today
+    with app.app_context():
+        paid_on = today().isoformat()
+    out = Path(tempfile.mkdtemp(prefix="bench-pay-"))
+    (out / "bills.txt").write_text("\n".join(numbers))
+    run_id = f"{int(time.time())}"
+    env = {**os.environ, "CMS_API_RATE_LIMIT": "1000000/minute", "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen([BIN / "gunicorn", "-k", "gthread", "-w", str(args.workers), "--threads",
+                               str(args.threads), "-b", f"127.0.0.1:{args.port}", "--keep-alive", "30",
+                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    try:
+        host = f"http://127.0.0.1:{args.port}"
+        wait_for(f"{host}/api/v1/payments")
+        offered = args.users * args.rate
+        print(f"gunicorn: {args.workers} workers x {args.threads} threads; locust: {args.users} users x "
+              f"{args.rate}/s (offered {offered}/s) for {args.seconds} s")
+        locust_env = {**env, "BENCH_PAY_TOKEN": secret, "BENCH_PAY_BILLS": str(out / "bills.txt"),
+                      "BENCH_PAY_RUN": run_id, "BENCH_PAY_RATE": str(args.rate),
+                      "BENCH_PAY_ACCEPTED": str(out / "accepted.json"), "BENCH_PAY_PAID_ON": paid_on}
+        subprocess.run([BIN / "locust", "-f", str(ROOT / "bench" / "locustfile_payments.py"), "--headless",
+                        "-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s", "-H", host,
+                        "--csv", str(out / "run"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
+                       env=locust_env, cwd=ROOT, check=False)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    report(out, run_id)
+
+
+def report(out: Path, run_id: str) -> None:
+    import sqlalchemy as sa
+
+    from models.base import db
+    from models.collection.entities import Payment
+    from portal import create_app
+
+    with open(out / "run_stats.csv", newline="") as f:
+        total = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+    accepted = json.loads((out / "accepted.json").read_text())
+    count, failures = int(total["Request Count"]), int(total["Failure Count"])
+    print(f"\n{count:,} posts, {failures} failed, {float(total['Requests/s']):.0f} posts/s; p50 {total['50%']} ms, "
+          f"p95 {total['95%']} ms, p99 {total['99%']} ms, max {float(total['Max Response Time']):.0f} ms")
+    app = create_app()
+    with app.app_context():
+        rows = db.session.execute(sa.select(Payment.id, Payment.reference, Payment.amount)
+                                  .where(Payment.reference.like(f"BENCH-{run_id}-%"))).all()
+    by_reference = {}
+    for pid, reference, amount in rows:
+        by_reference.setdefault(reference, []).append((pid, amount))
+    wrong = [r for r, pid in accepted.items() if by_reference.get(r, [(None, None)])[0][0] != pid
+             or len(by_reference[r]) != 1]
+    extra = set(by_reference) - set(accepted)
+    print(f"database: {len(rows):,} payments for {len(accepted):,} accepted posts; {len(wrong)} accepted posts "
+          f"without exactly their one payment, {len(extra)} payments nobody was told of "
+          f"({'OK' if not wrong and not extra and len(rows) == len(accepted) else 'FAILED'})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--bills", type=int, default=30_000)
+    parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--rate", type=float, default=9.0, help="posts per second per user at most")
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--port", type=int, default=5791)
+    parser.add_argument("--profile", type=int, default=0)
+    args = parser.parse_args()
+    app, numbers, secret = setup(args.database_url or None, args.bills)
+    if args.profile:
+        profile(app, numbers, secret, args.profile)
+        return
+    run_load(args, app, numbers, secret)
+
+
+if __name__ == "__main__":
+    main()

@@ -81,6 +81,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_celery(app)
     from workflows.credits import tell_dunning_before_commit
     tell_dunning_before_commit()
+    from workflows.collection import tell_field_results_before_commit
+    tell_field_results_before_commit()      # a crew's result on a dunning order moves its collection case on
     if not app.config.get("CELERY_ALWAYS_EAGER"):   # eager, the render would run inside the commit
         from workflows.billing_documents import queue_documents_after_commit
         queue_documents_after_commit({"name": app.config["CMS_UTILITY_NAME"],

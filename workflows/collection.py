@@ -1,29 +1,38 @@
 """Dunning on the collection process: the daily beat starts it for service points with overdue bills and
 posts late-payment penalties; payments tell the running processes (`on_payments`); arrangements pause them
-and a missed instalment resumes them. Every function flushes and never commits: the caller is the edge."""
+and a missed instalment resumes them; the crew's result on a disconnection or reconnection order moves its case
+on (`on_field_results`), whichever page or API ended the order. Every function flushes and never commits: the
+caller is the edge."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 import sqlalchemy as sa
 from celery import shared_task
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from models.audit.recorder import Actor
+from models.audit.recorder import Actor, current_actor
 from models.base import db
-from models.clock import today
+from models.clock import now_utc, today
 from models.collection.arrangements import create_arrangement, review_arrangements
 from models.collection.dunning import contract_overdue, overdue_contracts
-from models.collection.dunning_entities import ArrangementStatus, PaymentArrangement
+from models.collection.dunning_entities import ArrangementStatus, DebtAction, PaymentArrangement
 from models.collection.operations import PAID_KEY
 from models.collection.penalties import post_penalties
 from models.contracts.entities import Contract, ContractStatus
 from models.customers.entities import Account
-from models.process.entities import InstanceStatus, ProcessDefinition, ProcessInstance
+from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
+from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
+from models.service_orders.operations import FIELD_RESULTS_KEY
 from models.transactions import transaction
-from workflows.runtime import deliver_message, set_instance_status, start_instance
+from models.users.entities import User
+from workflows.engine import serialize
+from workflows.forms import validate_form
+from workflows.runtime import _advance, _load, deliver_message, set_instance_status, start_instance
 
 PROCESS = "collection"
 MESSAGE = "payment_received"
@@ -143,6 +152,85 @@ def make_arrangement(session: Session, contract: Contract, down_payment: Decimal
         set_instance_status(session, case, InstanceStatus.SUSPENDED, f"paused by {arrangement}")
     return arrangement
 
+
+# ---------------------------------------------------------------- the crew's results
+# The user task of the case that waits for the crew's result on each kind of order.
+FIELD_TASKS = {ServiceOrderType.DISCONNECTION: "ut_disconnect", ServiceOrderType.RECONNECTION: "ut_reconnect"}
+NOTE_LIMIT = 500       # the tasks' field_note maxlength
+
+
+def _waiting_task(session: Session, order: ServiceOrder) -> HumanTask | None:
+    """The open task of the running case that ordered this service order and waits for its result."""
+    return session.scalar(
+        sa.select(HumanTask).join(DebtAction, DebtAction.instance_id == HumanTask.instance_id)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(DebtAction.service_order_id == order.id, HumanTask.bpmn_id == FIELD_TASKS[order.order_type],
+               HumanTask.state == TaskState.OPEN, ProcessInstance.status == InstanceStatus.RUNNING)
+        # Locked and re-read: a clerk completing the same task from the worklist waits, then finds it done.
+        .limit(1).with_for_update(of=HumanTask).execution_options(populate_existing=True))
+
+
+def _complete_for_crew(session: Session, task: HumanTask, data: dict) -> None:
+    """Complete the case's task with the crew's result and run the case on (as complete_task does, without the
+    worklist's role and claim checks: the result comes from the field, whoever holds the task)."""
+    instance = task.instance
+    workflow, context = _load(session, instance)
+    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    values = validate_form(getattr(spiff_task.task_spec, "form", None), data)
+    spiff_task.data.update(values)
+    spiff_task.run()
+    state_before = serialize(workflow)
+    actor = current_actor()
+    task.state = TaskState.COMPLETED
+    task.completed_by_id = actor.id if actor.id is not None and session.get(User, actor.id) else None
+    task.completed_at = now_utc()
+    task.form_data = {k: v if isinstance(v, (str, bool)) or v is None else str(v) for k, v in values.items()}
+    _advance(session, instance, workflow, context, state_before)
+
+
+def on_field_results(session: Session, order_ids: list[int]) -> list[int]:
+    """Disconnection and reconnection orders that ended (on their own page, the admin, the API, a task): each
+    one a running collection case waits for completes the case's task with the crew's result (disconnected or
+    not, the field note), so the case moves on and its task does not ask again. A failed reconnection leaves
+    the case waiting (the crew goes again). Returns the cases moved on. Every commit that ended such orders
+    calls it (tell_field_results_before_commit); a caller that calls it itself is not called again for them."""
+    session.info.get(FIELD_RESULTS_KEY, set()).difference_update(order_ids)
+    moved = []
+    for order_id in sorted(order_ids):
+        order = session.get(ServiceOrder, order_id)
+        if order is None or order.order_type not in FIELD_TASKS:
+            continue
+        done = order.status is ServiceOrderStatus.COMPLETED
+        if not done and (order.status is not ServiceOrderStatus.FAILED
+                         or order.order_type is ServiceOrderType.RECONNECTION):
+            continue
+        task = _waiting_task(session, order)
+        if task is None:
+            continue
+        data = {"field_note": (order.result or "")[:NOTE_LIMIT]}
+        if order.order_type is ServiceOrderType.DISCONNECTION:
+            data["disconnected"] = "true" if done else "false"
+        _complete_for_crew(session, task, data)
+        moved.append(task.instance_id)
+    return moved
+
+
+def _tell_field_results(session: Session) -> None:
+    ended = session.info.pop(FIELD_RESULTS_KEY, None)
+    if ended:
+        on_field_results(session, sorted(ended))
+
+
+def _forget_field_results(session: Session, _previous=None) -> None:
+    session.info.pop(FIELD_RESULTS_KEY, None)
+
+
+def tell_field_results_before_commit() -> None:
+    """Every transaction that ended disconnection or reconnection orders tells their collection cases before
+    it commits, whichever edge ended them. Install once per process (create_app does)."""
+    if not event.contains(Session, "before_commit", _tell_field_results):
+        event.listen(Session, "before_commit", _tell_field_results)
+        event.listen(Session, "after_soft_rollback", _forget_field_results)
 
 
 @shared_task(name="collection.daily_dunning")

@@ -209,3 +209,37 @@ def apply_debit_returns(session: Session, data: bytes) -> dict[str, int]:
         counts["returned"] += 1
     session.flush()
     return counts
+
+
+# ---------------------------------------------------------------- the pages' lists
+@dataclass(frozen=True)
+class BatchSummary:
+    batch: DirectDebitBatch
+    returned: int
+    returned_total: Decimal
+
+
+def mandates_select():
+    """Every mandate with its account (account number, payer), newest signature first: for a paged list."""
+    return (sa.select(Mandate, Account.account_no, Account.payer_name).join(Account, Account.id == Mandate.account_id)
+            .order_by(Mandate.signed_on.desc(), Mandate.id.desc()))
+
+
+def batch_summaries(session: Session, limit: int = 50) -> list[BatchSummary]:
+    """The latest batches, newest due date first, each with how many of its debits came back and for how much."""
+    returned = (sa.select(DirectDebitItem.batch_id, sa.func.count().label("n"),
+                          sa.func.coalesce(sa.func.sum(DirectDebitItem.amount), 0).label("total"))
+                .where(DirectDebitItem.status == DebitItemStatus.RETURNED).group_by(DirectDebitItem.batch_id)
+                .subquery())
+    rows = session.execute(sa.select(DirectDebitBatch, returned.c.n, returned.c.total)
+                           .outerjoin(returned, returned.c.batch_id == DirectDebitBatch.id)
+                           .order_by(DirectDebitBatch.due_on.desc()).limit(limit))
+    return [BatchSummary(batch, n or 0, Decimal(total or 0)) for batch, n, total in rows]
+
+
+def batch_items(session: Session, batch_id: int) -> list[tuple[DirectDebitItem, str, str]]:
+    """A batch's debits with the bill number and the mandate reference, returns included."""
+    return [tuple(r) for r in session.execute(
+        sa.select(DirectDebitItem, Bill.number, Mandate.reference).join(Bill, Bill.id == DirectDebitItem.bill_id)
+        .join(Mandate, Mandate.id == DirectDebitItem.mandate_id).where(DirectDebitItem.batch_id == batch_id)
+        .order_by(DirectDebitItem.id))]

@@ -16,6 +16,8 @@ DEMO_USERS = [
     ("admin@example.com", RoleName.ADMIN, "watt-admin", "Ayu Administrator"),
     ("owner@example.com", RoleName.PROCESS_OWNER, "watt-owner", "Budi Process Owner"),
     ("clerk@example.com", RoleName.CLERK, "watt-clerk", "Citra Clerk"),
+    ("cashier@example.com", RoleName.CASHIER, "watt-cashier", "Dewi Cashier"),
+    ("accountant@example.com", RoleName.ACCOUNTANT, "watt-accountant", "Eko Accountant"),
 ]
 
 STORES = [

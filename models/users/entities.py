@@ -17,12 +17,16 @@ class RoleName(enum.StrEnum):
     ADMIN = "admin"
     PROCESS_OWNER = "process_owner"
     CLERK = "clerk"
+    CASHIER = "cashier"
+    ACCOUNTANT = "accountant"
 
 
 ROLE_DESCRIPTIONS = {
     RoleName.ADMIN: "Maintains reference data and users; may do everything",
     RoleName.PROCESS_OWNER: "Designs and deploys processes; works as a clerk",
     RoleName.CLERK: "Customer service, cashier, store keeper, meter reading office",
+    RoleName.CASHIER: "The cashier's counter: posts payments, prints receipts, closes their own day",
+    RoleName.ACCOUNTANT: "Accounting pages, journal exports, trial balance; reads collection, posts nothing",
 }
 
 roles_users = sa.Table(

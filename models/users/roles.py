@@ -6,6 +6,13 @@ from models.users.entities import RoleName
 
 ANY_STAFF = (RoleName.ADMIN, RoleName.PROCESS_OWNER, RoleName.CLERK)
 ADMIN_ONLY = (RoleName.ADMIN,)
+# The cashier's counter: find the customer, post, print the receipt, close one's own day.
+COUNTER = (*ANY_STAFF, RoleName.CASHIER)
+# Collection's books, read: a payment and its receipt, a customer's debt and statement.
+COLLECTION_READERS = (*COUNTER, RoleName.ACCOUNTANT)
+# The back office, read: accounting pages (trial balance, reconciliation, journals) and collection's lists
+# (dunning, bank statements, suspense, direct debit); what they change stays with ANY_STAFF.
+BOOKS_READERS = (*ANY_STAFF, RoleName.ACCOUNTANT)
 
 
 def holds_any_role(user, *roles: str) -> bool:

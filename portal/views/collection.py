@@ -1,12 +1,13 @@
 """/collection: the cashier's counter (find the customer by ID Pelanggan, bill number, SPN or the scanned
 payment reference; their open bills oldest first; post; print the receipt; close the day), a payment's page
-with its reversal, and the customer's debt with the statement of account (PDF, CSV)."""
+with its reversal, the customer's debt with the statement of account (PDF, CSV), and the direct-debit
+mandates and batches (the files and returns themselves are /collection/bank's)."""
 from __future__ import annotations
 
 import uuid
 from decimal import Decimal
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models.base import db
@@ -19,6 +20,8 @@ from models.collection.account_statement import (
     statement_csv_rows,
     statement_rows,
 )
+from models.collection.bank_entities import DirectDebitBatch, Mandate
+from models.collection.direct_debit import batch_items, batch_summaries, mandates_select
 from models.collection.entities import PaymentChannel, PaymentMethod
 from models.collection.operations import (
     cashier_day,
@@ -33,8 +36,10 @@ from models.customers.entities import Customer
 from models.customers.queries import get_customer
 from models.errors import DomainError
 from models.limits import parse_decimal
+from models.users.roles import BOOKS_READERS, COLLECTION_READERS, COUNTER
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash
+from portal.objects import paginate
 from portal.params import optional_int
 from reports.exports import csv_response
 
@@ -43,13 +48,13 @@ COUNTER_METHODS = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.QRIS)
 
 
 @bp.get("/")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*COUNTER)
 def index():
     return redirect(url_for(".cashier"))
 
 
 @bp.get("/cashier")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*COUNTER)
 def cashier():
     q, payer, debt, error = (request.args.get("q") or "")[:200], None, None, None
     if q.strip():
@@ -68,7 +73,7 @@ def _today_takings() -> dict:
 
 
 @bp.post("/cashier/pay")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*COUNTER)
 def pay():
     form = request.form
     customer = db.session.get(Customer, optional_int(form.get("customer_id")) or 0)
@@ -102,7 +107,7 @@ def pay():
 
 
 @bp.get("/payments/<int:payment_id>")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*COLLECTION_READERS)
 def payment(payment_id: int):
     found = get_payment(db.session, payment_id)
     balances = bill_balances(db.session, [a.bill_id for a in found.allocations])
@@ -110,7 +115,7 @@ def payment(payment_id: int):
 
 
 @bp.get("/payments/<int:payment_id>/receipt.pdf")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*COLLECTION_READERS)
 def receipt(payment_id: int):
     found = get_payment(db.session, payment_id)
     live = [a for a in found.allocations if a.released_at is None]
@@ -134,7 +139,7 @@ def reverse(payment_id: int):
 
 
 @bp.route("/cashier/day", methods=["GET", "POST"])
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*COUNTER)
 def day():
     takings = _today_takings()
     if request.method == "POST":
@@ -153,7 +158,7 @@ def day():
 
 
 @bp.get("/customers/<int:customer_id>")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*COLLECTION_READERS)
 def customer(customer_id: int):
     found = get_customer(db.session, customer_id)
     opening, rows = statement_rows(db.session, found)
@@ -162,7 +167,7 @@ def customer(customer_id: int):
 
 
 @bp.get("/customers/<int:customer_id>/statement.<any(pdf, csv):kind>")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*COLLECTION_READERS)
 def statement(customer_id: int, kind: str):
     found = get_customer(db.session, customer_id)
     opening, rows = statement_rows(db.session, found)
@@ -172,3 +177,17 @@ def statement(customer_id: int, kind: str):
     content = render_statement(found, opening, rows, today(), current_app.config["CMS_UTILITY_NAME"])
     return Response(content, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="statement-{found.id}.pdf"'})
+
+
+@bp.get("/direct-debit/")
+@roles_allowed(*BOOKS_READERS)
+def direct_debit():
+    return render_template("collection/direct_debit.html", mandates=paginate(mandates_select(), key=Mandate.id),
+                           batches=batch_summaries(db.session))
+
+
+@bp.get("/direct-debit/<int:batch_id>")
+@roles_allowed(*BOOKS_READERS)
+def direct_debit_batch(batch_id: int):
+    batch = db.session.get(DirectDebitBatch, batch_id) or abort(404)
+    return render_template("collection/direct_debit_batch.html", batch=batch, items=batch_items(db.session, batch.id))

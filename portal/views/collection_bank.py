@@ -8,6 +8,7 @@ from models.collection.bank_entities import DirectDebitBatch, StatementImport, S
 from models.collection.direct_debit import apply_debit_returns
 from models.collection.statements import StatementRefused, import_statement
 from models.collection.suspense import match_suspense, refund_suspense, suspense_queue
+from models.users.roles import BOOKS_READERS
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash, request_transaction
 from portal.objects import paginate
@@ -16,7 +17,7 @@ bp = Blueprint("collection_bank", __name__, url_prefix="/collection/bank")
 
 
 @bp.get("/")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*BOOKS_READERS)
 def index():
     page = paginate(suspense_queue())
     imports = db.session.scalars(db.select(StatementImport).order_by(StatementImport.id.desc()).limit(20)).all()
@@ -41,7 +42,7 @@ def upload():
 
 
 @bp.get("/statements/<int:import_id>")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*BOOKS_READERS)
 def statement(import_id: int):
     record = db.session.get(StatementImport, import_id) or abort(404)
     items = db.session.scalars(db.select(SuspenseItem).where(SuspenseItem.import_id == import_id)
@@ -76,7 +77,7 @@ def refund(item_id: int):
 
 
 @bp.get("/direct-debit/<int:batch_id>/pain.008.xml")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*BOOKS_READERS)
 def pain008(batch_id: int):
     batch = db.session.get(DirectDebitBatch, batch_id) or abort(404)
     return Response(batch.xml or "", mimetype="application/xml", headers={

@@ -20,6 +20,7 @@ from models.params import optional_date
 from models.premises.entities import ServicePoint
 from models.premises.queries import get_service_point
 from models.types import add_months
+from models.users.roles import BOOKS_READERS
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import request_transaction
 from workflows.collection import make_arrangement, open_case
@@ -30,7 +31,7 @@ MONEY_MAX = Decimal("9999999999999999.99")
 
 
 @bp.get("/")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*BOOKS_READERS)
 def index():
     overdue = overdue_contracts(db.session, today())
     shown = overdue[:LIST_LIMIT]
@@ -58,7 +59,7 @@ def _page(spn: str, errors: dict | None = None, form=None, status: int = 200):
 
 
 @bp.get("/<spn>")
-@roles_allowed(*ANY_STAFF)
+@roles_allowed(*BOOKS_READERS)
 def show(spn: str):
     return _page(spn)
 

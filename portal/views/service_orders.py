@@ -1,9 +1,11 @@
 """/service-orders: create, assign and record field work; the service-order report with its chart."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from models.base import db
+from models.collection.dunning_entities import DebtAction
 from models.errors import DomainError
 from models.premises.queries import get_service_point, route_areas
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
@@ -16,6 +18,7 @@ from portal.params import date_range, form_date
 from reports.exports import csv_response
 from reports.figures import service_order_chart
 from reports.queries import service_order_report, service_order_select, service_orders_by_type_and_status
+from workflows.collection import on_field_results
 
 bp = Blueprint("service_orders", __name__, url_prefix="/service-orders")
 
@@ -55,7 +58,8 @@ def new():
                                              service_point_id=sp.id, planned_on=planned,
                                              crew=form.get("crew") or None)
         except (DomainError, ValueError) as exc:
-            errors[getattr(exc, "field", None) or "order_type"] = getattr(exc, "message", str(exc))
+            name = getattr(exc, "field", None) or "order_type"
+            errors["spn" if name == "service_point" else name] = getattr(exc, "message", str(exc))
         else:
             flash(f"Created {order}.", "success")
             return redirect(url_for(".show", order_id=order.id))
@@ -67,7 +71,9 @@ def new():
 @roles_allowed(*ANY_STAFF)
 def show(order_id: int):
     order = db.session.get(ServiceOrder, order_id) or abort(404)
-    return render_template("service_orders/show.html", order=order, statuses=ServiceOrderStatus,
+    case_id = db.session.scalar(sa.select(DebtAction.instance_id).where(DebtAction.service_order_id == order.id)
+                                .order_by(DebtAction.id.desc()).limit(1))
+    return render_template("service_orders/show.html", order=order, statuses=ServiceOrderStatus, case_id=case_id,
                            history=status_history(db.session, "service_order", order.id))
 
 
@@ -84,7 +90,12 @@ def change_status(order_id: int):
         if request.form.get("crew"):
             order.crew = request.form["crew"].strip()[:100]
         change_service_order_status(db.session, order, ServiceOrderStatus(target),
-                                    result=request.form.get("result") or None,
+                                    result=(request.form.get("result") or "").strip()[:2000] or None,
                                     actual_on=form_date(request.form.get("actual_on"), "actual_on"))
-    commit_or_flash(action, lambda _: f"{order.number} is now {order.status.value.replace('_', ' ')}.")
+        return on_field_results(db.session, [order.id])       # the crew's result moves its collection case on
+
+    def done(moved: list[int]) -> str:
+        told = f" Collection case #{moved[0]} recorded the result." if moved else ""
+        return f"{order.number} is now {order.status.value.replace('_', ' ')}.{told}"
+    commit_or_flash(action, done)
     return redirect(url_for(".show", order_id=order_id))

@@ -66,7 +66,7 @@ VIEWS = [
 SCHEDULES = [("energy_weekday", "Energy, weekdays"), ("energy_weekend", "Energy, weekends"),
              ("demand_weekday", "Demand, weekdays"), ("demand_weekend", "Demand, weekends")]
 RATE_KEYS = ["energy_rates", "energy_tier_unit", "demand_rates", "flat_demand_months", "flat_demand_rates",
-             "fixed_monthly", "minimum_monthly", "minimum_annual"]
+             "fixed_monthly", "minimum_monthly", "minimum_annual", "tou_periods"]
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 EDITOR = """{% extends 'admin/master.html' %}
 {% block head_css %}{{ super() }}

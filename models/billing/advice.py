@@ -106,17 +106,18 @@ def tariff_options(session: Session, spn: str) -> Advice:
     peak = max(peaks) if peaks else None
     current_code, current_power = terms.tariff.code, terms.contracted_power_va
     use = terms.tariff.tariff_class[:1]
-    options = []
+    options, cache = [], {}
     for tariff, version in _tariffs(session):
         if tariff.tariff_class[:1] != use:
             continue
         for power in _powers(tariff, current_power if tariff.code == current_code else None, current_power):
             is_current = tariff.code == current_code and power == current_power
-            limit = _limit(tariff, version, power, sp.supply_voltage, peak, months)
+            unpriceable = _unpriceable(tariff, version, months)
+            limit = _limit(tariff, power, sp.supply_voltage, peak) or unpriceable
             cost = None
-            if version is not None and months and not (limit and "price" in limit):
+            if unpriceable is None:     # a ruled-out option that can be priced still shows its cost
                 try:
-                    cost = _annual(version, tariff.code, power, months)
+                    cost = _annual(version, tariff.code, power, months, cache)
                 except PricingError as exc:
                     limit = f"cannot be priced: {exc.message}"
             options.append(Option(tariff.code, tariff.name, power, is_current, cost, None, limit))
@@ -124,7 +125,7 @@ def tariff_options(session: Session, spn: str) -> Advice:
     if current is None:       # today's terms outside the steps or the use: still the baseline
         tariff = terms.tariff
         version = dict(_tariffs(session)).get(tariff)
-        cost = _annual(version, tariff.code, current_power, months) if version is not None and months else None
+        cost = _annual(version, tariff.code, current_power, months, cache) if version is not None and months else None
         current = Option(tariff.code, tariff.name, current_power, True, cost)
         options.append(current)
     base = current.annual_cost
@@ -155,7 +156,8 @@ def request_type_for(advice: Advice, option: Option) -> RequestType:
 def _tariffs(session: Session) -> list[tuple[Tariff, TariffVersion | None]]:
     day = today()
     tariffs = session.scalars(sa.select(Tariff).order_by(Tariff.code).options(
-        selectinload(Tariff.versions).selectinload(TariffVersion.components))).all()
+        selectinload(Tariff.versions).selectinload(TariffVersion.components),
+        selectinload(Tariff.versions).selectinload(TariffVersion.rate_structure))).all()
     return [(t, next((v for v in t.versions if v.effective_from <= day and (v.effective_to is None
                                                                            or day < v.effective_to)), None))
             for t in tariffs]
@@ -173,15 +175,19 @@ def _powers(tariff: Tariff, own: int | None, current: int) -> list[int]:
     return sorted(steps) or [low if low is not None else high]
 
 
-def _limit(tariff, version, power: int, voltage, peak: Decimal | None, months) -> str | None:
+def _limit(tariff, power: int, voltage, peak: Decimal | None) -> str | None:
     if tariff.voltage != voltage:
         return f"needs a {tariff.voltage.value} supply; the service point has {voltage.value}"
+    if peak is not None and Decimal(power) < peak * 1000:
+        return f"{power:,} VA is below the recorded peak demand of {peak.normalize():f} kW"
+    return None
+
+
+def _unpriceable(tariff, version, months) -> str | None:
     if version is None:
         return f"cannot be priced: tariff {tariff.code} has no version valid today"
     if not months:
         return "cannot be priced: no billed month or interval data in the last 12 months"
-    if peak is not None and Decimal(power) < peak * 1000:
-        return f"{power:,} VA is below the recorded peak demand of {peak.normalize():f} kW"
     if tariff.time_of_use and any(m.wbp is None for m in months):
         return "cannot be priced: time-of-use needs a WBP/LWBP split the history lacks (a TOU meter or intervals)"
     if any(c.kind is ComponentKind.DEMAND for c in version.components) and any(m.kw is None for m in months):
@@ -189,14 +195,26 @@ def _limit(tariff, version, power: int, voltage, peak: Decimal | None, months) -
     return None
 
 
-def _annual(version: TariffVersion, code: str, power: int, months: tuple[MonthUse, ...]) -> Decimal:
+def _annual(version: TariffVersion, code: str, power: int, months: tuple[MonthUse, ...],
+            cache: dict | None = None) -> Decimal:
+    """The year's cost: each month a one-month bill, so its length changes nothing (no proration, block
+    limits a month) and months of equal quantities cost the same: they are priced once (`cache`, per request,
+    also keeps the version's snapshot)."""
+    cache = {} if cache is None else cache
     # Today's version stands for every month of the history: last year's use at today's rates.
-    snapshot = dataclasses.replace(snapshot_version(version), effective_from=date.min, effective_to=None)
+    snapshot = cache.get(version.id)
+    if snapshot is None:
+        snapshot = cache[version.id] = dataclasses.replace(snapshot_version(version), effective_from=date.min,
+                                                           effective_to=None)
     total = ZERO
     for m in months:
-        end = add_months(m.period, 1)
-        total += price_bill(BillInputs(m.period, end, (ContractSegment(m.period, None, code, power),),
-                                       (snapshot,), _sources(m, snapshot.time_of_use))).total
+        sources = _sources(m, snapshot.time_of_use)
+        key = (version.id, power, sources)
+        if key not in cache:
+            end = add_months(m.period, 1)
+            cache[key] = price_bill(BillInputs(m.period, end, (ContractSegment(m.period, None, code, power),),
+                                               (snapshot,), sources)).total
+        total += cache[key]
     if len(months) < MONTHS:
         total = (total * MONTHS / len(months)).quantize(Decimal(1), ROUND_HALF_UP)
     return total
@@ -255,6 +273,75 @@ def _interval_months(session: Session, service_point_id: int, first: date, end: 
         sa.or_(Installation.removed_on.is_(None), Installation.removed_on > first))))
     if not meters:
         return {}
+    summed = _summed_months(session.connection(), meters, first, end, zone)
+    return summed if summed is not None else _walked_months(session, meters, first, end, zone)
+
+
+def _summed_months(connection, meters: list[int], first: date, end: date, zone) -> dict[date, MonthUse] | None:
+    """The months from sums the database makes, with no interval row sent back (a year of 15-minute data is
+    35,040 rows): per local month and channel, kWh, WBP kWh by the local hour, the highest kWh, the interval
+    lengths. None, for the row-by-row walk, for intervals of several lengths in a month, when an interval
+    does not sit inside one local hour (a WBP boundary might cut it), or where the database cannot tell
+    local time cheaply (below)."""
+    if PEAK[0].minute or PEAK[1].minute:
+        return None
+    t = IntervalReading.__table__
+    since, until = datetime.combine(first, time(0), zone), datetime.combine(end, time(0), zone)
+    where = (t.c.meter_id.in_(meters), t.c.channel.in_(("1.8.0", "3.8.0")), t.c.start_at >= since,
+             t.c.start_at < until)
+    if connection.dialect.name == "postgresql":
+        # One grouped pass; the database knows the zone (daylight saving too). Numeric sums are exact.
+        local = sa.func.timezone(zone.key, t.c.start_at)
+        month = sa.func.to_char(local, "YYYY-MM")
+        rows = connection.execute(sa.select(month, *_sums(t, sa.extract("hour", local),
+                                                          sa.cast(sa.extract("minute", local), sa.Integer),
+                                                          t.c.value))
+                                  .where(*where).group_by(month, t.c.channel))
+        found = [(date(int(m[:4]), int(m[5:7]), 1), *rest) for m, *rest in rows]
+        return _from_sums(found, Decimal, zone)
+    months = _local_months(first, end, zone)
+    if connection.dialect.name != "sqlite" or any(o is None or o % timedelta(hours=1) for *_, o in months):
+        return None
+    # SQLite keeps instants as UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's format) and QUANTITY as
+    # binary floats: the UTC hour is two characters, a month's whole-hour offset gives the local one, and
+    # kWh are summed as whole ten-thousandths (the QUANTITY scale), so the sums stay exact. One pass a month.
+    selects = []
+    for since, until, month, offset in months:
+        hour = (sa.cast(sa.func.substr(t.c.start_at, 12, 2), sa.Integer) + int(offset / timedelta(hours=1)) + 24) % 24
+        selects.append(sa.select(sa.literal(month.isoformat()), *_sums(
+            t, hour, sa.cast(sa.func.substr(t.c.start_at, 15, 2), sa.Integer), sa.func.round(t.c.value * 10000)))
+            .where(*where[:2], t.c.start_at >= since, t.c.start_at < until).group_by(t.c.channel))
+    found = [(date.fromisoformat(m), *rest) for m, *rest in connection.execute(sa.union_all(*selects))]
+    return _from_sums(found, lambda v: Decimal(int(v)).scaleb(-4), zone)
+
+
+def _sums(t, hour, minute, quantity) -> list:
+    """Channel, count, minutes, kWh, WBP kWh, highest kWh, shortest and longest interval, intervals outside an hour."""
+    return [t.c.channel, sa.func.count(), sa.func.sum(t.c.minutes), sa.func.sum(quantity),
+            sa.func.sum(sa.case((hour.between(PEAK[0].hour, PEAK[1].hour - 1), quantity), else_=0)),
+            sa.func.max(quantity), sa.func.min(t.c.minutes), sa.func.max(t.c.minutes),
+            sa.func.sum(sa.case((sa.or_(60 % t.c.minutes != 0, minute % t.c.minutes != 0), 1), else_=0))]
+
+
+def _from_sums(found, quantity, zone) -> dict[date, MonthUse] | None:
+    minutes, kwh, wbp, kvarh, kw = (defaultdict(int), defaultdict(Decimal), defaultdict(Decimal),
+                                    defaultdict(Decimal), {})
+    for month, channel, count, covered, total, peak, top, shortest, longest, outside in found:
+        if not count:
+            continue
+        if channel == "3.8.0":
+            kvarh[month] = quantity(total)
+            continue
+        if outside or shortest != longest:
+            return None
+        minutes[month], kwh[month], wbp[month] = int(covered), quantity(total), quantity(peak)
+        if longest <= 60:
+            kw[month] = quantity(top) * 60 / longest
+    return _covered(minutes, kwh, wbp, kvarh, kw, zone)
+
+
+def _walked_months(session: Session, meters: list[int], first: date, end: date, zone) -> dict[date, MonthUse]:
+    """The months from every interval, split at the WBP boundaries by minutes (models.readings.intervals)."""
     table = IntervalReading.__table__
     rows = session.connection().execute(
         sa.select(table.c.channel, table.c.start_at, table.c.minutes, table.c.value)
@@ -281,6 +368,11 @@ def _interval_months(session: Session, service_point_id: int, first: date, end: 
             demand = value * 60 / length
             if demand > kw.get(month, ZERO):
                 kw[month] = demand
+    return _covered(minutes, kwh, wbp, kvarh, kw, zone)
+
+
+def _covered(minutes, kwh, wbp, kvarh, kw, zone) -> dict[date, MonthUse]:
+    """The months the intervals cover whole (every minute of the local month)."""
     out = {}
     for month, covered in minutes.items():
         days = (add_months(month, 1) - month).days

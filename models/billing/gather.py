@@ -21,12 +21,14 @@ in between are what the fixed charges, proration and the lines cover.
   superseding reading's `correction` (what it used beyond the estimates), split into this period's use
   and the estimate's error. Reactive and demand registers simply bill on from the estimate.
 - Misc charges of the contract not yet on a bill become its lines.
+- A contract whose tariff has a rate structure and whose service point has interval data in the period
+  is billed from the intervals (models.billing.interval_gather).
 """
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -34,12 +36,15 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from models.billing import interval_gather
 from models.billing.entities import Bill, BillKind, BillStatus, MiscCharge, MiscChargeType
 from models.billing.inputs import (
     ACTIVE_USAGES,
+    BillFacts,
     BillInputs,
     ContractSegment,
     Correction,
+    Gathered,
     MiscChargeInput,
     QuantitySource,
     ReadingPair,
@@ -95,33 +100,6 @@ class _Installation(NamedTuple):
     installed_on: date
     removed_on: date | None
     registers: tuple[_Register, ...]
-
-
-@dataclass
-class BillFacts:
-    """What the plausibility checks and the bill row need beyond the pricing inputs."""
-
-    contract_id: int
-    service_point_id: int
-    account_id: int
-    tariff_code: str
-    tariff_class: str
-    power_va: int
-    active: bool
-    limits: Limits = field(default_factory=Limits)
-    average_daily: Decimal | None = None     # active kWh a day over the year before the bill
-    estimates_in_a_row: int = 0              # the current reading and the estimates right before it
-    negative: tuple[str, ...] = ()           # registers whose reading went backwards (billed as zero)
-    notes: tuple[str, ...] = ()              # other reasons to hold found while gathering
-    misc_charge_ids: tuple[int, ...] = ()
-
-
-@dataclass
-class Gathered:
-    contract_id: int
-    inputs: BillInputs | None = None
-    facts: BillFacts | None = None
-    error: str | None = None                 # why no bill can be made (no reading in the month...)
 
 
 class GatherError(DomainError):
@@ -191,6 +169,10 @@ def gather_contracts(session: Session, contract_ids: list[int], period: date) ->
             misc[row.contract_id].append(row)
     rules = {r.tariff_class: Limits(r.high_factor, r.low_factor, r.stopped_periods)
              for r in session.scalars(sa.select(ReadingRule))}
+    wanted = {cid: c for cid, c in contracts.items() if interval_gather.structured(versions[cid], snapshots)}
+    intervals = interval_gather.load_intervals(
+        connection, {c.service_point_id for c in wanted.values()},
+        min((last_billed.get(cid) or since for cid in wanted), default=since), end)
     out = {}
     for contract_id in contract_ids:
         contract = contracts.get(contract_id)
@@ -207,6 +189,10 @@ def gather_contracts(session: Session, contract_ids: list[int], period: date) ->
         except Exception as exc:  # noqa: BLE001  one contract's fault must not stop the others
             log.exception("gathering the bill inputs of contract %s failed", contract_id)
             out[contract_id] = Gathered(contract_id, error=f"could not gather the inputs: {exc!r}"[:500])
+        if contract_id in wanted and contract.service_point_id in intervals:
+            out[contract_id] = interval_gather.billed_from_intervals(
+                out[contract_id], contract, versions[contract_id], snapshots, last_billed.get(contract_id),
+                misc[contract_id], rules, intervals[contract.service_point_id], start, end)
     return out
 
 
@@ -215,7 +201,8 @@ def _tariff_snapshots(session: Session, tariff_ids: set[int]) -> dict[str, tuple
     if not tariff_ids:
         return {}
     found = session.scalars(
-        sa.select(TariffVersion).options(selectinload(TariffVersion.components), joinedload(TariffVersion.tariff))
+        sa.select(TariffVersion).options(selectinload(TariffVersion.components), joinedload(TariffVersion.tariff),
+                                         selectinload(TariffVersion.rate_structure))
         .where(TariffVersion.tariff_id.in_(tariff_ids)).order_by(TariffVersion.effective_from)).unique().all()
     out = defaultdict(list)
     for version in found:

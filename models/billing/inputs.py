@@ -7,13 +7,16 @@ Dates are business days; every range is [from, to): the end day is not included.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from models.errors import DomainError
 from models.meters.entities import UsageType
+from models.readings.validation import Limits
 from models.tariffs.entities import ComponentKind, RoundingRule, TariffVersion, TaxBase, TouPeriod
+from models.tariffs.rate_structures import RateStructure
 
 ACTIVE_USAGES = frozenset({UsageType.ACTIVE, UsageType.ACTIVE_WBP, UsageType.ACTIVE_LWBP})
 
@@ -35,6 +38,7 @@ class LineKind(enum.StrEnum):
     MINIMUM_BILL = ComponentKind.MINIMUM_BILL.value
     TAX = ComponentKind.TAX.value
     STAMP_DUTY = ComponentKind.STAMP_DUTY.value
+    FIXED = "fixed"                  # a rate structure's fixed monthly charge (not per kVA)
     CORRECTION = "correction"        # an actual reading superseded an estimate billed before
     MISC_CHARGE = "misc_charge"      # reconnection fee, meter test fee...
 
@@ -85,9 +89,42 @@ class QuantitySource:
     readings: ReadingPair | None = None
     covers_from: date | None = None
     covers_to: date | None = None
+    note: str | None = None          # where a quantity without readings comes from ("744 60-minute intervals...")
 
     def __post_init__(self):
         object.__setattr__(self, "usage", UsageType(self.usage))
+
+
+class HourUse(NamedTuple):
+    """One local hour of interval data: kWh imported, the highest interval average kW, kVArh."""
+
+    day: date
+    hour: int
+    kwh: Decimal
+    kw: Decimal
+    kvarh: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class IntervalUse:
+    """A service point's interval data over the bill's period, summed per local day and hour.
+
+    Hours are enough: schedules go by whole local hours and an interval never crosses one
+    (models.billing.interval_gather refuses it). `problem` says why the data cannot be billed
+    (a gap, an overlap, an interval across an hour): pricing then refuses, so the bill is held.
+    """
+
+    hours: tuple[HourUse, ...]
+    count: int = 0                    # intervals behind the hours
+    minutes: int | None = None        # their length when they are all alike
+    meters: tuple[str, ...] = ()
+    reactive: bool = False            # kVArh intervals (3.8.0) cover the period too
+    problem: str | None = None
+
+    def describe(self) -> str:
+        length = f"{self.minutes}-minute " if self.minutes else ""
+        meters = f" of meter {', '.join(self.meters)}" if self.meters else ""
+        return f"from {self.count:,} {length}intervals{meters}"
 
 
 @dataclass(frozen=True)
@@ -142,6 +179,9 @@ class VersionSnapshot:
     rounding_rule: RoundingRule
     rounding_unit: Decimal
     components: tuple[ComponentSnapshot, ...]
+    # Schedules, tiers and demand (models.tariffs.rate_structures): they price a version without
+    # components (an imported URDB/SAM tariff); beside components they sort interval data into periods.
+    rate_structure: RateStructure | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "rounding_rule", RoundingRule(self.rounding_rule))
@@ -203,10 +243,39 @@ class BillInputs:
     corrections: tuple[Correction, ...] = ()
     misc_charges: tuple[MiscChargeInput, ...] = ()
     month_days: int | None = None
+    intervals: IntervalUse | None = None   # set: active energy and demand come from these, not from quantities
 
     @property
     def days(self) -> int:
         return (self.period_end - self.period_start).days
+
+
+# What gathering (models.billing.gather, interval_gather) hands a billing run: here, so both build them.
+@dataclass
+class BillFacts:
+    """What the plausibility checks and the bill row need beyond the pricing inputs."""
+
+    contract_id: int
+    service_point_id: int
+    account_id: int
+    tariff_code: str
+    tariff_class: str
+    power_va: int
+    active: bool
+    limits: Limits = field(default_factory=Limits)
+    average_daily: Decimal | None = None     # active kWh a day over the year before the bill
+    estimates_in_a_row: int = 0              # the current reading and the estimates right before it
+    negative: tuple[str, ...] = ()           # registers whose reading went backwards (billed as zero)
+    notes: tuple[str, ...] = ()              # other reasons to hold found while gathering
+    misc_charge_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class Gathered:
+    contract_id: int
+    inputs: BillInputs | None = None
+    facts: BillFacts | None = None
+    error: str | None = None                 # why no bill can be made (no reading in the month...)
 
 
 def snapshot_version(version: TariffVersion) -> VersionSnapshot:
@@ -223,7 +292,8 @@ def snapshot_version(version: TariffVersion) -> VersionSnapshot:
                 block_to=c.block_to, rate=c.rate, factor=c.factor, threshold_ratio=c.threshold_ratio,
                 hours=c.hours, percentage=c.percentage, tax_base=c.tax_base,
                 threshold=c.threshold, amount=c.amount)
-            for c in sorted(version.components, key=_sequence)))
+            for c in sorted(version.components, key=_sequence)),
+        rate_structure=version.rate_structure.rates() if version.rate_structure is not None else None)
 
 
 def _sequence(component) -> int:

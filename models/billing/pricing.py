@@ -20,6 +20,19 @@ bills them (../shared/reference/pln-tariffs-2024.md) and as the tariff data says
 - Stamp duty (bea meterai) once per bill, from the last part's version, when everything else on the
   bill is above its threshold (the reference: "above a bill amount threshold"; the stamp duty law
   UU 10/2020 charges documents of more than Rp 5,000,000).
+- Interval data (BillInputs.intervals, models.billing.interval_gather): each part takes the hours of its
+  own days. Beside components, the version's rate structure sorts them into periods (`tou_periods`
+  names WBP and LWBP) and they become the part's kWh per period, its kW (the highest interval average)
+  and, with kVArh intervals, its kVArh; the components price them as they price register quantities.
+  Incomplete interval data is refused (PricingError), never priced approximately.
+- A version with a rate structure and no components (an imported URDB/SAM tariff) is priced by the
+  structure as models.tariffs.interval_pricing prices a month: energy per period and tier, demand per
+  period, flat demand, fixed and minimum charges, each line to the cent (the source's own rule; the
+  amounts are in the source's currency, so these formulas name none). The bill period stands for the
+  structure's month: the month of its last day picks the flat-demand period; a part of a month
+  prorates tier bounds, fixed and minimum charges by days. Register readings feed a structure only
+  when it has one energy period and no TOU demand; an annual minimum is refused (a monthly bill
+  cannot apply it).
 - Rounding: each line's amount by its version's rule to the version's unit (PLN: half up to whole
   rupiah); NONE keeps the exact product, and a day share is carried to 6 decimals. The bill's totals
   are sums of its lines, never rounded again.
@@ -44,8 +57,10 @@ from models.billing.inputs import (
     ACTIVE_USAGES,
     BillInputs,
     ComponentSnapshot,
+    IntervalUse,
     LineKind,
     PricingError,
+    QuantitySource,
     ReadingPair,
     VersionSnapshot,
 )
@@ -53,6 +68,7 @@ from models.billing.proration import BY_DAYS, BillPart, Share, allocate, build_p
 from models.meters.entities import UsageType
 from models.tariffs.entities import ComponentKind as K
 from models.tariffs.entities import RoundingRule, TaxBase, TouPeriod
+from models.tariffs.interval_pricing import MonthQuantities, hour_quantities, price_month
 
 CONTEXT = Context(prec=40, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 EXACT_PLACES = Decimal("0.000001")
@@ -61,6 +77,10 @@ ROUNDING = {RoundingRule.HALF_UP: ROUND_HALF_UP, RoundingRule.DOWN: ROUND_DOWN,
 ELECTRICITY = {LineKind.ENERGY, LineKind.FIXED_PER_KVA, LineKind.DEMAND, LineKind.REACTIVE_EXCESS,
                LineKind.MINIMUM_BILL, LineKind.CORRECTION, LineKind.MISC_CHARGE}   # only taxable misc charges
 TOU_USAGE = {TouPeriod.WBP: UsageType.ACTIVE_WBP, TouPeriod.LWBP: UsageType.ACTIVE_LWBP}
+BY_INTERVALS = "by intervals"
+QUANTITY_PLACES = Decimal("0.0001")
+STRUCTURE_KINDS = {"energy": LineKind.ENERGY, "demand": LineKind.DEMAND, "flat": LineKind.DEMAND,
+                   "fixed": LineKind.FIXED, "minimum": LineKind.MINIMUM_BILL}
 
 
 @dataclass(frozen=True)
@@ -79,6 +99,7 @@ class PricedLine:
     split: str | None = None           # "by readings" / "by days" when the period was prorated
     estimated: bool = False
     tariff_code: str | None = None
+    source_note: str | None = None     # where a quantity without readings comes from (interval data)
 
     def explain(self) -> str:
         """What a clerk reads out to the customer."""
@@ -88,6 +109,8 @@ class PricedLine:
             notes.append(f"{self.covers_from.day} {self.covers_from:%b} - {last.day} {last:%b %Y}, split {self.split}")
         if self.estimated:
             notes.append("estimated reading")
+        if self.source_note:
+            notes.append(self.source_note)
         return self.formula + (f" ({'; '.join(notes)})" if notes else "")
 
 
@@ -139,6 +162,7 @@ class _Part:
         self.kva = part.segment.kva
         self.days, self.month_days = part.days, month_days
         self.lines: list[tuple[int, PricedLine]] = []
+        self.hours = None                  # the part's hours of interval data, when the bill has them
 
     @property
     def prorated(self) -> bool:
@@ -157,13 +181,17 @@ class _Part:
         return [s for u in usages for s in self.shares.get(u, [])]
 
     def line(self, component: ComponentSnapshot, kind: LineKind, quantity: Decimal, unit: str, rate: Decimal,
-             amount: Decimal, formula: str, shares: list[Share] = (), split: str | None = None) -> PricedLine:
+             amount: Decimal, formula: str, shares: list[Share] = (), split: str | None = None,
+             note: str | None = None) -> PricedLine:
         readings = tuple(dict.fromkeys(s.source.readings for s in shares if s.source.readings))
+        if split is None and any(s.split == BY_INTERVALS for s in shares):
+            split = BY_INTERVALS
         made = PricedLine(
             kind=kind, label=component.label, version_id=self.version.version_id, quantity=quantity, unit=unit,
             rate=rate, amount=amount, covers_from=self.part.start, covers_to=self.part.end, formula=formula,
             readings=readings, split=split or combined_split(list(shares)),
-            estimated=any(r.estimated for r in readings), tariff_code=self.version.tariff_code)
+            estimated=any(r.estimated for r in readings), tariff_code=self.version.tariff_code,
+            source_note=note or next((s.source.note for s in shares if s.source.note), None))
         self.lines.append((component.sequence, made))
         return made
 
@@ -330,9 +358,14 @@ def _price(inputs: BillInputs) -> PricedBill:
     charges: list[PricedLine] = []
     for p in priced:
         monthly_split = BY_DAYS if p.prorated else None
-        _price_energy(p)
-        _price_monthly(p, monthly_split)
-        _price_minimum(p, monthly_split)
+        if inputs.intervals is not None:
+            _interval_shares(p, inputs.intervals, len(priced) > 1)
+        if not p.version.components and p.version.rate_structure is not None:
+            _price_structure(p, inputs.intervals)
+        else:
+            _price_energy(p)
+            _price_monthly(p, monthly_split)
+            _price_minimum(p, monthly_split)
         charges += [line for _, line in sorted(p.lines, key=lambda item: item[0])]
     last = priced[-1]
     for correction in inputs.corrections:
@@ -364,6 +397,8 @@ def _price(inputs: BillInputs) -> PricedBill:
                 covers_to=inputs.period_end, tariff_code=last.version.tariff_code,
                 formula=f"{rupiah(c.amount)}: the bill of {rupiah(before_duty)} is above {rupiah(c.threshold)}"))
     kwh = sum((s.quantity for s in inputs.quantities if s.usage in ACTIVE_USAGES), Decimal(0))
+    if inputs.intervals is not None:
+        kwh += sum((h.kwh for h in inputs.intervals.hours), Decimal(0))
     subtotal = sum((line.amount for line in charges + misc), Decimal(0))
     tax_total = sum((line.amount for line in taxes), Decimal(0))
     total = sum((line.amount for line in lines), Decimal(0))
@@ -372,3 +407,70 @@ def _price(inputs: BillInputs) -> PricedBill:
         lines=tuple(lines), subtotal=subtotal, taxes=tax_total,
         stamp_duty=total - subtotal - tax_total, total=total, kwh=kwh,
         jam_nyala=(kwh / last.kva).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def _interval_shares(p: _Part, use: IntervalUse, several: bool) -> None:
+    """The part's quantities from the interval data of its days (for a version priced by components)."""
+    if use.problem:
+        raise PricingError(use.problem, "intervals")
+    p.hours = [h for h in use.hours if p.part.start <= h.day < p.part.end]
+    version, hours = p.version, p.hours
+    if not version.components:
+        return                                   # priced by its rate structure (_price_structure)
+    note, split = use.describe(), BY_INTERVALS if several else None
+
+    def add(usage: UsageType, quantity: Decimal) -> None:
+        source = QuantitySource(usage, quantity, covers_from=p.part.start, covers_to=p.part.end, note=note)
+        p.shares.setdefault(usage, []).append(Share(source, quantity, split))
+    if version.time_of_use:
+        s = version.rate_structure
+        if s is None or not s.tou_periods:
+            raise PricingError(f"time-of-use tariff {version.tariff_code} has no schedule naming its WBP and LWBP "
+                               "hours, so its interval data cannot be split", "tariff")
+        sums = {"lwbp": Decimal(0), "wbp": Decimal(0), "all": Decimal(0)}
+        for h in hours:
+            sums[s.tou_periods[s.energy_period(h.day, h.hour)]] += h.kwh
+        if sums["all"]:
+            raise PricingError(f"the schedule of time-of-use tariff {version.tariff_code} leaves hours in neither "
+                               "WBP nor LWBP", "tariff")
+        add(UsageType.ACTIVE_LWBP, sums["lwbp"])
+        add(UsageType.ACTIVE_WBP, sums["wbp"])
+    else:
+        add(UsageType.ACTIVE, sum((h.kwh for h in hours), Decimal(0)))
+    add(UsageType.DEMAND, max((h.kw for h in hours), default=Decimal(0)))
+    if use.reactive:
+        add(UsageType.REACTIVE, sum((h.kvarh for h in hours), Decimal(0)))
+
+
+def _register_quantities(p: _Part) -> MonthQuantities:
+    """A structure fed by register readings: only one energy period and no TOU demand can be."""
+    s, code = p.version.rate_structure, p.version.tariff_code
+    period = s.single_energy_period()
+    if period is None or s.demand_weekday is not None:
+        what = "a time-of-use schedule" if period is None else "demand charges per time-of-use period"
+        raise PricingError(f"tariff {code} has {what}, priced from interval data; the service point has only "
+                           "register readings, which cannot feed it", "intervals")
+    kw = [s.quantity for s in p.sources(UsageType.DEMAND)]
+    if s.flat_demand_months is not None and not kw:
+        raise PricingError(f"tariff {code} charges demand but no kW was recorded", "kw")
+    return MonthQuantities(p.days, {period: p.quantity(*ACTIVE_USAGES)}, {}, max(kw, default=Decimal(0)))
+
+
+def _price_structure(p: _Part, use: IntervalUse | None) -> None:
+    """A version without components, priced by its rate structure (schedules, tiers, demand, fixed, minimum)."""
+    s, code = p.version.rate_structure, p.version.tariff_code
+    if s.minimum_annual:
+        raise PricingError(f"tariff {code} has an annual minimum charge, which a monthly bill cannot apply",
+                           "tariff")
+    q = hour_quantities(s, p.hours, p.days) if use is not None else _register_quantities(p)
+    shares = [] if use is not None else p.sources(*ACTIVE_USAGES, UsageType.DEMAND)
+    share = (Decimal(p.days) / p.month_days).quantize(EXACT_PLACES, ROUND_HALF_UP) if p.prorated else None
+    month = (p.part.end - timedelta(days=1)).month
+    for n, line in enumerate(price_month(s, month, q, share)):
+        label = line["label"][:1].upper() + line["label"][1:]
+        quantity = line["quantity"].quantize(QUANTITY_PLACES, ROUND_HALF_UP)
+        kind = STRUCTURE_KINDS[line["label"].split()[0]]
+        p.line(ComponentSnapshot(kind=K.ENERGY, label=label, sequence=10 + n), kind, quantity, line["unit"],
+               line["rate"], line["amount"],
+               f"{label}: {number(quantity)} {line['unit']} x {number(line['rate'])} = {number(line['amount'])}",
+               shares, note=use.describe() if use is not None else None)

@@ -69,7 +69,32 @@ def interval_quantities(structure: RateStructure, intervals: Iterable[tuple[date
     return MonthQuantities((end - first).days, energy, demand, peak)
 
 
-def _tiered(quantity: Decimal, tiers: Sequence[Tier], scale: int = 1):
+def hour_quantities(structure: RateStructure, hours: Iterable[tuple], days: int) -> MonthQuantities:
+    """Per-period kWh and highest kW of interval data already summed per local (day, hour, kWh, kW, ...).
+
+    Billing's form of interval_quantities: the bill's intervals are bucketed to hours once
+    (models.billing.interval_gather), and each part of the bill sorts them with its own version's schedule.
+    """
+    ew, ee, dw, de = (structure.energy_weekday, structure.energy_weekend, structure.demand_weekday,
+                      structure.demand_weekend)
+    energy: dict[int, Decimal] = {}
+    demand: dict[int, Decimal] = {}
+    peak = Decimal(0)
+    for day, hour, kwh, kw, *_ in hours:
+        weekend = day.weekday() >= 5
+        m = day.month - 1
+        p = (ee if weekend else ew)[m][hour]
+        energy[p] = energy.get(p, Decimal(0)) + kwh
+        if kw > peak:
+            peak = kw
+        if dw is not None:
+            d = (de if weekend else dw)[m][hour]
+            if kw > demand.get(d, Decimal(-1)):
+                demand[d] = kw
+    return MonthQuantities(days, energy, demand, peak)
+
+
+def _tiered(quantity: Decimal, tiers: Sequence[Tier], scale: Decimal | int = 1):
     """(quantity, rate) per tier reached; bounds are cumulative, times `scale` (days for daily tiers)."""
     below = Decimal(0)
     for tier in tiers:
@@ -90,10 +115,15 @@ def _line(label: str, quantity: Decimal, unit: str, rate: Decimal) -> dict:
             "amount": (quantity * rate).quantize(CENT, ROUND_HALF_UP)}
 
 
-def price_month(structure: RateStructure, month: int, q: MonthQuantities) -> list[dict]:
-    """The month's lines: energy per period and tier, TOU demand, flat demand, fixed, minimum top-up."""
+def price_month(structure: RateStructure, month: int, q: MonthQuantities,
+                month_share: Decimal | None = None) -> list[dict]:
+    """The month's lines: energy per period and tier, TOU demand, flat demand, fixed, minimum top-up.
+
+    `month_share` (a bill part's days / the month's days) prorates the monthly energy tier bounds, the fixed
+    charge and the minimum; daily tiers scale with `q.days` alone. Demand tiers stay as they are.
+    """
     lines = []
-    scale = q.days if structure.energy_tier_unit == "kWh daily" else 1
+    scale = q.days if structure.energy_tier_unit == "kWh daily" else (month_share or 1)
     total = sum(q.energy.values(), Decimal(0))
     for p in sorted(q.energy):
         tiers = structure.energy_rates[p]
@@ -117,12 +147,14 @@ def price_month(structure: RateStructure, month: int, q: MonthQuantities) -> lis
             if rate:
                 tier = f" tier {i + 1}" if len(tiers) > 1 else ""
                 lines.append(_line(f"flat demand{tier}", kw, "kW", rate))
+    months = Decimal(1) if month_share is None else month_share
     if structure.fixed_monthly:
-        lines.append(_line("fixed monthly charge", Decimal(1), "month", structure.fixed_monthly))
+        lines.append(_line("fixed monthly charge", months, "month", structure.fixed_monthly))
     subtotal = sum((line["amount"] for line in lines), Decimal(0))
-    if structure.minimum_monthly and subtotal < structure.minimum_monthly:
-        lines.append(_line("minimum monthly charge top-up", Decimal(1), "month",
-                           structure.minimum_monthly - subtotal))
+    minimum = structure.minimum_monthly if month_share is None else (structure.minimum_monthly * month_share).quantize(
+        CENT, ROUND_HALF_UP)
+    if minimum and subtotal < minimum:
+        lines.append(_line("minimum monthly charge top-up", Decimal(1), "month", minimum - subtotal))
     return lines
 
 

@@ -14,7 +14,10 @@ imported tariff exactly as its source defines it:
   `energy_tier_unit` "kWh daily" means the bounds are per day and scale with the month's days;
 - TOU demand is the highest interval average kW inside the period in the month; flat demand is the
   month's highest, priced with the tiers of the flat period that `flat_demand_months` names;
-- fixed_monthly is per month; minimum_monthly tops a month up, minimum_annual tops the year up.
+- fixed_monthly is per month; minimum_monthly tops a month up, minimum_annual tops the year up;
+- `tou_periods` (optional) names each energy period's time-of-use period ("lwbp", "wbp" or "all") for
+  a version priced by its components (PLN's WBP/LWBP): the schedule then only sorts interval data
+  into the registers' periods, and the components price them (models.billing.pricing).
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from models.errors import DomainError
 MONTHS, HOURS = 12, 24
 MAX_PERIODS = 100       # URDB tariffs have a handful; a bound keeps hostile JSON cheap
 ENERGY_TIER_UNITS = ("kWh", "kWh daily")
+TOU_NAMES = ("lwbp", "wbp", "all")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,16 @@ class RateStructure:
     minimum_monthly: Decimal = Decimal(0)
     minimum_annual: Decimal = Decimal(0)
     notes: tuple[str, ...] = field(default=())
+    tou_periods: tuple[str, ...] = ()
+
+    def energy_period(self, day, hour: int) -> int:
+        """The energy period of a local day and hour (weekend: Saturday and Sunday)."""
+        return (self.energy_weekend if day.weekday() >= 5 else self.energy_weekday)[day.month - 1][hour]
+
+    def single_energy_period(self) -> int | None:
+        """The one energy period every hour of the year is in, if there is one."""
+        used = {cell for sched in (self.energy_weekday, self.energy_weekend) for row in sched for cell in row}
+        return next(iter(used)) if len(used) == 1 else None
 
     def __post_init__(self):
         check_structure(self)
@@ -77,6 +91,7 @@ class RateStructure:
             "flat_demand_rates": tiers(self.flat_demand_rates),
             "fixed_monthly": str(self.fixed_monthly), "minimum_monthly": str(self.minimum_monthly),
             "minimum_annual": str(self.minimum_annual), "notes": list(self.notes),
+            **({"tou_periods": list(self.tou_periods)} if self.tou_periods else {}),
         }
 
     @classmethod
@@ -102,7 +117,8 @@ class RateStructure:
                 fixed_monthly=money(data.get("fixed_monthly", 0), "fixed_monthly"),
                 minimum_monthly=money(data.get("minimum_monthly", 0), "minimum_monthly"),
                 minimum_annual=money(data.get("minimum_annual", 0), "minimum_annual"),
-                notes=tuple(data.get("notes") or ()))
+                notes=tuple(data.get("notes") or ()),
+                tou_periods=tuple(str(t).strip().lower() for t in data.get("tou_periods") or ()))
         except KeyError as exc:
             raise DomainError(f"the rate structure has no {exc.args[0]}", field=exc.args[0]) from exc
         except (TypeError, AttributeError, ValueError) as exc:
@@ -175,6 +191,9 @@ def check_structure(s: RateStructure) -> None:
     if s.demand_weekday is not None:
         _check_periods(s.demand_weekday, s.demand_rates, "demand_weekday")
         _check_periods(s.demand_weekend, s.demand_rates, "demand_weekend")
+    if s.tou_periods and (len(s.tou_periods) != len(s.energy_rates) or any(t not in TOU_NAMES for t in s.tou_periods)):
+        raise DomainError(f"tou_periods must name one of {', '.join(TOU_NAMES)} for each of the "
+                          f"{len(s.energy_rates)} energy periods", field="tou_periods")
     if s.flat_demand_rates and s.flat_demand_months is None:
         raise DomainError("flat demand rates without the months they apply to", field="flat_demand_months")
     if s.flat_demand_months is not None:

@@ -36,6 +36,7 @@ from models.customers.entities import (
 from models.demo import events, reference
 from models.demo.readings import MONTHS, DemoRegister, history
 from models.errors import DomainError
+from models.inquiry.words import index_inserted
 from models.meters.entities import (
     ControlDevice,
     ControlDeviceKind,
@@ -365,6 +366,7 @@ def _flush_rows(session: Session, s: _State, counts: dict) -> None:
         # unlike an ORM insert, fills no column defaults: the ones a shape leaves out are given once.
         for keys, same in shapes.items():
             insert_rows(session, model.__table__, same, _defaults(model.__table__, keys))
+            index_inserted(session, model.__table__, same)      # names and addresses into the search index
         counts[model.__tablename__] += len(rows)
     if s.superseded:      # after the inserts: an estimate points at a reading inserted after it
         session.execute(sa.update(Reading.__table__).where(Reading.__table__.c.id == sa.bindparam("e"))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from models.billing.entities import Bill, BillKind, BillStatus
+from models.billing.entities import Bill, BillKind, BillStatus, MiscCharge
 from models.billing.queries import NEWEST_FIRST
 from models.contacts.entities import Contact, ServiceNote
 from models.contracts.entities import Contract, ContractStatus, ContractVersion
@@ -101,9 +101,11 @@ def header(session: Session, spn: str) -> dict:
     if anomalies:
         plural = "y" if anomalies == 1 else "ies"
         alerts.append({"kind": "anomalies", "text": f"{anomalies} open reading anomal{plural}", "section": "devices"})
-    customer = contract.account.customer if contract else None
+    application = applied_for(session, sp.id) if contract is None else None
+    customer = contract.account.customer if contract else (application.customer if application else None)
     return {
         "sp": sp, "contract": contract, "terms": terms, "customer": customer, "alerts": alerts,
+        "application": application,
         # Collection's answers (None until models/collection provides them: the header says so).
         "debt": collection.customer_debt(session, customer.id) if customer else None,
         "protection": collection.protection(session, sp.id),
@@ -111,9 +113,29 @@ def header(session: Session, spn: str) -> dict:
     }
 
 
+def applied_for(session: Session, sp_id: int) -> CustomerRequest | None:
+    """The new-connection request that created a planned service point (the applicant, tariff and power)."""
+    return session.scalar(sa.select(CustomerRequest).where(
+        CustomerRequest.service_point_id == sp_id, CustomerRequest.request_type == RequestType.NEW_CONNECTION)
+        .options(selectinload(CustomerRequest.customer)).order_by(CustomerRequest.id.desc()).limit(1))
+
+
+def misc_charges_at(session: Session, sp_id: int, limit: int = SHOWN) -> list[tuple[MiscCharge, str | None]]:
+    """The misc charges of the service point's contracts, newest first, each with the bill that carried it
+    (None: still waiting for the next bill)."""
+    rows = session.execute(
+        sa.select(MiscCharge, Bill.number).outerjoin(Bill, Bill.id == MiscCharge.bill_id)
+        .where(MiscCharge.contract_id.in_(sa.select(Contract.id).where(Contract.service_point_id == sp_id)))
+        .options(selectinload(MiscCharge.charge_type))
+        .order_by(MiscCharge.created_at.desc(), MiscCharge.id.desc()).limit(limit)).all()
+    return [(charge, number) for charge, number in rows]
+
+
 def general(session: Session, sp: ServicePoint) -> dict:
-    """Section 1: creation date, reading and billing frequency, contracted power, open work counts."""
-    terms = current_terms(current_contract(contracts_of(session, sp)))
+    """Section 1: creation date, reading and billing frequency, contracted power, open work counts, the
+    misc charges waiting for a bill and those billed."""
+    contract = current_contract(contracts_of(session, sp))
+    terms = current_terms(contract)
     count = lambda q: session.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0  # noqa: E731
     return {
         "terms": terms,
@@ -124,6 +146,8 @@ def general(session: Session, sp: ServicePoint) -> dict:
         "recent_contacts": contacts_at(session, sp.id, 5),
         "notes": list(session.scalars(sa.select(ServiceNote).where(ServiceNote.service_point_id == sp.id)
                                       .order_by(ServiceNote.created_at.desc(), ServiceNote.id.desc()).limit(10))),
+        "misc_charges": misc_charges_at(session, sp.id),
+        "application": applied_for(session, sp.id) if contract is None else None,
     }
 
 
@@ -176,9 +200,10 @@ def property_data(session: Session, sp: ServicePoint) -> dict:
 def customer_data(session: Session, sp: ServicePoint) -> dict:
     """Section 6 (and 8): the customer, their accounts and the services of each account."""
     contract = current_contract(contracts_of(session, sp))
-    if contract is None:
+    application = applied_for(session, sp.id) if contract is None else None
+    if contract is None and (application is None or application.customer is None):
         return {"customer": None, "accounts": []}
-    customer = contract.account.customer
+    customer = contract.account.customer if contract else application.customer
     accounts = list(session.scalars(sa.select(Account).where(Account.customer_id == customer.id)
                                     .options(selectinload(Account.bank_account)).order_by(Account.account_no)))
     services = session.execute(
@@ -188,8 +213,11 @@ def customer_data(session: Session, sp: ServicePoint) -> dict:
     by_account: dict[int, list] = {}
     for row in services:
         by_account.setdefault(row.account_id, []).append(row)
+    # A new connection's applicant: their newest account is the one the connection will be billed to.
+    account = contract.account if contract else max(accounts, key=lambda a: a.id, default=None)
     return {"customer": customer, "accounts": [(a, by_account.get(a.id, [])) for a in accounts],
-            "account": contract.account, "mandate": collection.direct_debit_mandate(session, contract.account_id)}
+            "account": account, "application": application,
+            "mandate": collection.direct_debit_mandate(session, account.id) if account else None}
 
 
 def contract_data(session: Session, sp: ServicePoint) -> dict:
@@ -326,6 +354,7 @@ def section(session: Session, spn: str, key: str) -> dict:
     sp = get_service_point(session, spn)
     if key == "debt":
         contract = current_contract(contracts_of(session, sp))
-        customer_id = contract.account.customer_id if contract else None
+        application = applied_for(session, sp.id) if contract is None else None
+        customer_id = contract.account.customer_id if contract else (application.customer_id if application else None)
         return {"debt": collection.customer_debt(session, customer_id) if customer_id else None}
     return {"sp": sp, **reader(session, sp)}

@@ -21,6 +21,7 @@ from models.inquiry.entities import CUSTOMER, PROPERTY, SearchWord
 from models.inquiry.words import words_of
 from models.meters.entities import Installation, Meter, MeterModel
 from models.premises.entities import Property, ServicePoint
+from models.requests.entities import CustomerRequest, RequestType
 from models.tariffs.entities import Tariff
 
 LIMIT = 300          # more than a clerk reads: the list says to narrow the search
@@ -126,10 +127,23 @@ def _point_ids(session: Session, path: str, term: str, extra: dict) -> list[int]
 
 
 def _points_of_customers(session: Session, customer_ids, limit: int) -> list[int]:
-    return list(session.scalars(
-        sa.select(Contract.service_point_id).join(Account, Account.id == Contract.account_id)
+    return list(dict.fromkeys(p for p, _ in _customer_points(session, customer_ids, limit)))
+
+
+def _customer_points(session: Session, customer_ids, limit: int) -> list[tuple[int, int]]:
+    """(service point, customer) of the customers' contracts, active first, then the points they applied
+    for (a new connection's planned service point has no contract until it is connected)."""
+    pairs = [tuple(r) for r in session.execute(
+        sa.select(Contract.service_point_id, Account.customer_id).join(Account, Account.id == Contract.account_id)
         .where(Account.customer_id.in_(customer_ids))
-        .order_by((Contract.status == ContractStatus.ACTIVE).desc(), Contract.id.desc()).limit(limit)))
+        .order_by((Contract.status == ContractStatus.ACTIVE).desc(), Contract.id.desc()).limit(limit))]
+    if len(pairs) < limit:
+        pairs += [tuple(r) for r in session.execute(
+            sa.select(CustomerRequest.service_point_id, CustomerRequest.customer_id)
+            .where(CustomerRequest.customer_id.in_(customer_ids), CustomerRequest.service_point_id.is_not(None),
+                   CustomerRequest.request_type == RequestType.NEW_CONNECTION)
+            .order_by(CustomerRequest.id.desc()).limit(limit - len(pairs)))]
+    return pairs
 
 
 def _text_ids(session: Session, path: str, term: str) -> list[int]:
@@ -160,12 +174,11 @@ def _text_ids(session: Session, path: str, term: str) -> list[int]:
         for property_id, point_id in points:
             by_property.setdefault(property_id, []).append(point_id)
         return [p for i in ids for p in by_property.get(i, [])][:LIMIT + 1]
-    points = _points_of_customers(session, ids, LIMIT * 4)
-    contracts = dict(session.execute(sa.select(Contract.service_point_id, Account.customer_id)
-                                     .join(Account, Account.id == Contract.account_id)
-                                     .where(Contract.service_point_id.in_(points))).all()) if points else {}
     rank = {c: n for n, c in enumerate(ids)}
-    return sorted(dict.fromkeys(points), key=lambda p: rank.get(contracts.get(p), len(rank)))[:LIMIT + 1]
+    best: dict[int, int] = {}
+    for point, customer in _customer_points(session, ids, LIMIT * 4):
+        best[point] = min(best.get(point, len(rank)), rank.get(customer, len(rank)))
+    return sorted(best, key=best.get)[:LIMIT + 1]
 
 
 LABELS = {"spn": "SPN", "customer_no": "ID Pelanggan", "meter": "meter number", "bill": "bill number",
@@ -211,7 +224,17 @@ def describe(session: Session, point_ids: list[int], matched: dict[int, str]) ->
                .join(Tariff, Tariff.id == ContractVersion.tariff_id)
                .where(Contract.service_point_id.in_(point_ids))
                .order_by((Contract.status == ContractStatus.ACTIVE), Contract.serial))
-    contracts = {r.service_point_id: r for r in session.execute(current)}   # the active one is read last
+    contracts = {r.service_point_id: (r.name, r.code, r.contracted_power_va)
+                 for r in session.execute(current)}   # the active one is read last
+    planned = [i for i in point_ids if i not in contracts]
+    if planned:     # a new connection's point: the applicant and the tariff and power asked for
+        for r in session.execute(
+                sa.select(CustomerRequest.service_point_id, Customer.name, CustomerRequest.requested_tariff,
+                          CustomerRequest.requested_power_va)
+                .join(Customer, Customer.id == CustomerRequest.customer_id)
+                .where(CustomerRequest.service_point_id.in_(planned),
+                       CustomerRequest.request_type == RequestType.NEW_CONNECTION).order_by(CustomerRequest.id)):
+            contracts[r.service_point_id] = (r.name, r.requested_tariff, r.requested_power_va)
     meters = dict(session.execute(sa.select(Installation.service_point_id, Meter.number)
                                   .join(Meter, Meter.id == Installation.meter_id)
                                   .where(Installation.service_point_id.in_(point_ids),
@@ -221,6 +244,7 @@ def describe(session: Session, point_ids: list[int], matched: dict[int, str]) ->
         p, c = points.get(i), contracts.get(i)
         if p is None:
             continue
-        out.append(Match(i, p.spn, c.name if c else None, f"{p.address}, {p.city}", c.code if c else None,
-                         c.contracted_power_va if c else None, p.status.value, meters.get(i), matched[i]))
+        name, tariff, power = c or (None, None, None)
+        out.append(Match(i, p.spn, name, f"{p.address}, {p.city}", tariff, power, p.status.value, meters.get(i),
+                         matched[i]))
     return out

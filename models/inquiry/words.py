@@ -85,6 +85,14 @@ def _core_inserts(state) -> sa.Result | None:
     return result
 
 
+def index_inserted(session: Session, table: sa.Table, rows: list[dict]) -> None:
+    """Index customer or property rows a bulk load wrote past the session (models.base.insert_rows, whose
+    executemany and COPY no session event sees); other tables are left alone."""
+    kind = _KINDS.get(table)
+    if kind is not None and rows and all("id" in r for r in rows):
+        _write(session.connection(), kind, rows)
+
+
 def rebuild_search_words(session: Session, chunk: int = 20_000) -> int:
     """Index every customer name and property address again (after a load that bypassed the session)."""
     session.execute(sa.delete(SearchWord.__table__))

@@ -4,6 +4,7 @@ paints at once), with the clerk's actions: log a contact or complaint, add a ser
 request with the service point filled in."""
 from __future__ import annotations
 
+import plotly.graph_objects as go
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from models.base import db
@@ -11,6 +12,7 @@ from models.contacts.entities import ContactOutcome, ContactReason
 from models.contacts.operations import add_service_note, log_contact
 from models.customers.entities import IdentityDocumentType, mask_number
 from models.errors import DomainError
+from models.inquiry.charges import charge_types
 from models.inquiry.overview import SECTIONS, TIMELINE_KINDS, header, section, timeline
 from models.inquiry.search import LIMIT, PATHS, search
 from models.limits import parse_int
@@ -20,9 +22,13 @@ from models.requests.entities import Channel, RequestType
 from models.users.entities import RoleName
 from portal.auth import ANY_STAFF, has_any_role, roles_allowed
 from portal.edges import commit_or_flash
+from portal.views import inquiry_actions
+from reports.figures import embed
 from workflows.customer_requests import open_customer_request
 
+ACTUAL, ESTIMATED = "#17a2b8", "#fd7e14"
 bp = Blueprint("inquiry", __name__, url_prefix="/inquiry")
+inquiry_actions.register(bp)        # the new applicant and the misc charge: their own module, this blueprint
 ADVANCED = ("serial", "brand", "doc_type")
 PER_PAGE = 50
 
@@ -75,6 +81,7 @@ def _tariff_options_url(spn: str) -> str | None:
 @roles_allowed(*ANY_STAFF)
 def show(spn: str):
     return render_template("inquiry/show.html", h=header(db.session, spn), sections=SECTIONS,
+                           charge_types=charge_types(db.session),
                            reasons=ContactReason, outcomes=ContactOutcome, channels=Channel,
                            request_types=[t for t in RequestType if t is not RequestType.NEW_CONNECTION],
                            timeline_kinds=TIMELINE_KINDS, tariff_options=_tariff_options_url(spn))
@@ -86,8 +93,33 @@ def show_section(spn: str, key: str):
     if key not in SECTIONS:
         abort(404)
     number, title, _ = SECTIONS[key]
-    return render_template(f"inquiry/sections/{key}.html", spn=spn, number=number, title=title,
-                           **section(db.session, spn, key))
+    data = section(db.session, spn, key)
+    chart = billing_chart(data["bills"], spn) if key == "billing_history" and data["bills"] else None
+    return render_template(f"inquiry/sections/{key}.html", spn=spn, number=number, title=title, chart=chart, **data)
+
+
+def billing_chart(bills: list, spn: str) -> str:
+    """Section 10: billed kWh per month as bars and the amount as a line, estimated months in another colour
+    and marker; drawn by the page's script from the JSON (no inline script under the CSP)."""
+    bills = sorted(bills, key=lambda b: b.period)
+    months = [f"{b.period:%Y-%m}" for b in bills]
+    estimated = ["estimated" if b.estimated else "actual" for b in bills]
+    figure = go.Figure([
+        go.Bar(name="kWh", x=months, y=[float(b.kwh) for b in bills], customdata=estimated,
+               marker={"color": [ESTIMATED if b.estimated else ACTUAL for b in bills],
+                       "pattern": {"shape": ["/" if b.estimated else "" for b in bills]}},
+               hovertemplate="%{x}: %{y:,.0f} kWh (%{customdata})<extra></extra>"),
+        go.Scatter(name="amount (Rp)", x=months, y=[float(b.total) for b in bills], yaxis="y2", mode="lines+markers",
+                   customdata=estimated, line={"color": "#343a40"},
+                   marker={"size": 9, "color": [ESTIMATED if b.estimated else "#343a40" for b in bills],
+                           "symbol": ["diamond" if b.estimated else "circle" for b in bills]},
+                   hovertemplate="%{x}: Rp %{y:,.0f} (%{customdata})<extra></extra>")])
+    figure.update_layout(title=f"Billed usage and amount of {spn} (estimated months in orange)",
+                         yaxis={"title": "kWh"}, yaxis2={"title": "Rp", "overlaying": "y", "side": "right",
+                                                        "showgrid": False},
+                         xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.2},
+                         margin={"l": 60, "r": 70, "t": 40, "b": 40})
+    return embed(figure, "billing-history-chart", 300)
 
 
 @bp.get("/<spn>/timeline")

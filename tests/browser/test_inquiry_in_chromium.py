@@ -1,5 +1,6 @@
 """A clerk finds the same customer by each of the document's six paths, opens the service point view, sees
-every section render, logs a contact and registers a complaint."""
+every section render, logs a contact and registers a complaint; registers a new applicant and finds them by
+name, adds a misc charge, and sees the billing history chart."""
 import sqlite3
 
 import pytest
@@ -67,3 +68,44 @@ def test_six_paths_the_view_a_contact_and_a_complaint(login_as, live_server, liv
     assert "complaint" in page.inner_text("#section-requests")
     assert "open complaint" in page.inner_text("#alerts")
     shoot(page, "inquiry-after-complaint")
+
+
+def test_a_new_applicant_a_misc_charge_and_the_billing_chart(login_as, live_server, live_database, page):
+    c = a_direct_debit_customer(live_database)
+    login_as("clerk@example.com", "watt-clerk")
+    page.goto(f"{live_server}/inquiry/?q=Wulan+Anggraini+Putri")
+    page.click("#new-applicant")
+    assert page.input_value("#f-name") == "Wulan Anggraini Putri"
+    for name, value in {"doc_number": "3273016607950003", "phone": "0812 9999 0003", "address": "Jl. Sukajadi 12",
+                        "city": "Bandung", "power_va": "-1300"}.items():
+        page.fill(f"#f-{name}", value)
+    page.select_option("#f-tariff", "R-1/TR 1300")
+    page.click("#applicant-form button")
+    assert "must be between 450 VA" in page.inner_text("#error-power_va")
+    shoot(page, "inquiry-new-applicant-error")
+    page.fill("#f-power_va", "1300")
+    page.click("#applicant-form button")
+    page.wait_for_selector(".alert-success")
+    spn = page.url.rsplit("/", 1)[1]
+    assert "planned" in page.inner_text("#inquiry-header") and "applied for R-1/TR 1300" in page.inner_text("#terms")
+    page.wait_for_selector("#section-customer[data-loaded=yes]")
+    shoot(page, "inquiry-new-applicant-view")
+    page.fill("#nav-search input", "wulan anggraini")
+    page.press("#nav-search input", "Enter")
+    page.wait_for_url(f"{live_server}/inquiry/{spn}")
+
+    page.goto(f"{live_server}/inquiry/{c['spn']}")
+    page.wait_for_selector("#billing-history-chart svg.main-svg")
+    page.fill("#charge-form input[name=reason]", "meter test asked by the customer")
+    page.click("#charge-form button")
+    page.wait_for_selector(".alert-success")
+    page.wait_for_selector("#section-general[data-loaded=yes]")
+    assert "meter test asked by the customer" in page.inner_text("#misc-charges")
+    assert "waiting for the next bill" in page.inner_text("#misc-charges")
+    page.wait_for_selector("#billing-history-chart svg.main-svg")
+    shoot(page, "inquiry-charge-and-chart")
+    page.set_viewport_size({"width": 760, "height": 900})
+    page.wait_for_timeout(400)          # Plotly redraws the chart for the narrower page
+    shoot(page, "inquiry-narrow")
+    nav = page.eval_on_selector("nav.navbar", "n => [n.scrollWidth, n.clientWidth]")
+    assert nav[0] <= nav[1], nav        # the nav bar wraps rather than overflowing

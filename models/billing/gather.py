@@ -51,6 +51,7 @@ from models.billing.inputs import (
     VersionSnapshot,
     snapshot_version,
 )
+from models.clock import now_utc
 from models.contracts.entities import Contract, ContractStatus, ContractVersion
 from models.errors import DomainError
 from models.meters.entities import Installation, Meter, Register, UsageType
@@ -165,7 +166,10 @@ def gather_contracts(session: Session, contract_ids: list[int], period: date) ->
                 sa.select(MiscCharge.id, MiscCharge.contract_id, MiscCharge.amount, MiscCharge.reason,
                           MiscChargeType.name, MiscChargeType.taxable)
                 .join(MiscChargeType, MiscChargeType.id == MiscCharge.charge_type_id)
-                .where(MiscCharge.contract_id.in_(ids), MiscCharge.bill_id.is_(None)).order_by(MiscCharge.id)):
+                .where(MiscCharge.contract_id.in_(ids), MiscCharge.bill_id.is_(None),
+                       # charged by now: a month billed later (the demo's history, a late rerun) never
+                       # carries a charge made after its billing day
+                       MiscCharge.created_at <= now_utc()).order_by(MiscCharge.id)):
             misc[row.contract_id].append(row)
     rules = {r.tariff_class: Limits(r.high_factor, r.low_factor, r.stopped_periods)
              for r in session.scalars(sa.select(ReadingRule))}

@@ -242,3 +242,13 @@ def test_each_chunk_records_the_seconds_of_its_stages_and_the_run_sums_them(db, 
     stages = run_progress(db.session, run.id)["stages"]
     assert list(stages) == ["gather", "price", "write"]
     assert stages["write"] == pytest.approx(sum(c.seconds["write"] for c in run.chunks), abs=1e-3)
+
+
+def test_a_month_billed_before_a_charge_was_made_leaves_the_charge_waiting(db, make, site, clock):
+    contract, meter = site()
+    make.reading(meter, date(2024, 11, 5), "1180")
+    make.misc_charge(contract, "50000")                 # made today
+    clock.to(date(2024, 12, 3))                         # November billed on its own billing day, as the demo does
+    bill_month(db, NOV)
+    assert [line.kind for line in bill_of(db, contract, NOV).lines] == ["energy", "tax"]
+    assert db.session.scalar(sa.select(MiscCharge.bill_id)) is None

@@ -448,6 +448,11 @@ def load_demo_data(session: Session, service_points: int, seed: int, as_of: date
         _flush_rows(session, s, counts)
         _resync_sequences(session)
     counts.update(events.contract_events(session, s.as_of))
+    if session.get_bind().dialect.name == "sqlite":
+        # Planner statistics for SQLite too: without them it walks a whole index on an equality of its first
+        # column (search words by kind, bills by status) instead of the selective one (a million service
+        # points: the name search 540 ms -> 5 ms, the debt section 226 ms -> 5 ms).
+        session.execute(sa.text("ANALYZE"))
     for table, n in counts.items():
         record_bulk(session, table, {"rows": n, "source": f"demo-data seed {seed}"})
     return dict(counts)

@@ -26,6 +26,7 @@ from models.tariffs.entities import Tariff
 
 LIMIT = 300          # more than a clerk reads: the list says to narrow the search
 MAX_TERM = 200
+SAMPLE = 5000        # index entries counted per typed word to find the rarest
 PATHS = ("spn", "customer_no", "meter", "bill", "identity", "bank_account", "phone", "name", "address")
 
 _SPN_SERIAL = re.compile(r"^([A-Za-z]{2,5}\d{3,})[/#-](\d{1,4})$")
@@ -152,7 +153,15 @@ def _text_ids(session: Session, path: str, term: str) -> list[int]:
         return []
     kind = CUSTOMER if path == "name" else PROPERTY
     hit = SearchWord.__table__
-    # The longest word narrows first; each further word must be held too (an EXISTS on the primary key).
+    # The rarest word narrows first (counted on the index, at most SAMPLE entries each: a common street
+    # word would otherwise be walked whole at a million addresses); each further word must be held too (an
+    # EXISTS on the primary key). A word nothing holds ends the search at once.
+    counts = {w: session.scalar(sa.select(sa.func.count()).select_from(
+        sa.select(hit.c.object_id).where(_prefix(hit.c.word, w), hit.c.kind == kind).limit(SAMPLE).subquery()))
+        for w in words} if len(words) > 1 else {words[0]: 1}
+    if not all(counts.values()):
+        return []
+    words.sort(key=lambda w: (counts[w], -len(w)))
     first, others = words[0], words[1:]
     query = sa.select(hit.c.object_id).where(hit.c.kind == kind, _prefix(hit.c.word, first))
     for w in others:

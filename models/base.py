@@ -77,6 +77,19 @@ def tune_sqlite(engine: Engine, reads_only: Callable[[], bool] = lambda: False) 
         conn.exec_driver_sql("BEGIN" if _reading_only.get() or reads_only() else "BEGIN IMMEDIATE")
 
 
+def new_ids(session, table, count: int) -> list[int]:
+    """`count` primary keys for rows inserted in bulk without RETURNING (insert_rows, COPY): from the table's
+    sequence on PostgreSQL (safe with concurrent writers); on SQLite past the largest, which is safe because a
+    transaction that writes holds the database's one write lock from its BEGIN IMMEDIATE (tune_sqlite)."""
+    from sqlalchemy import func, select
+
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        return list(session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count))))
+    last = session.scalar(select(func.max(table.c.id))) or 0
+    return list(range(last + 1, last + count + 1))
+
+
 def insert_rows(session, table, rows: list[dict], constants: dict | None = None) -> None:
     """executemany of plain rows, with each column's bind processing done once per column instead of
     through the per-row statement machinery: bulk loads (imports of a million readings) need it.

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
 
 import sqlalchemy as sa
 from celery import shared_task
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models.audit.recorder import Actor, current_actor
 from models.base import db
-from models.clock import now_utc, today
+from models.clock import today
 from models.collection.arrangements import create_arrangement, review_arrangements
 from models.collection.dunning import contract_overdue, overdue_contracts
 from models.collection.dunning_entities import ArrangementStatus, DebtAction, PaymentArrangement
@@ -30,9 +29,7 @@ from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, Ser
 from models.service_orders.operations import FIELD_RESULTS_KEY
 from models.transactions import transaction
 from models.users.entities import User
-from workflows.engine import serialize
-from workflows.forms import validate_form
-from workflows.runtime import _advance, _load, deliver_message, set_instance_status, start_instance
+from workflows.runtime import deliver_message, run_task, set_instance_status, start_instance
 
 PROCESS = "collection"
 MESSAGE = "payment_received"
@@ -171,21 +168,10 @@ def _waiting_task(session: Session, order: ServiceOrder) -> HumanTask | None:
 
 
 def _complete_for_crew(session: Session, task: HumanTask, data: dict) -> None:
-    """Complete the case's task with the crew's result and run the case on (as complete_task does, without the
-    worklist's role and claim checks: the result comes from the field, whoever holds the task)."""
-    instance = task.instance
-    workflow, context = _load(session, instance)
-    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
-    values = validate_form(getattr(spiff_task.task_spec, "form", None), data)
-    spiff_task.data.update(values)
-    spiff_task.run()
-    state_before = serialize(workflow)
+    """The case's task completed with the crew's result, without the worklist's role and claim checks: the result
+    comes from the field, whoever holds the task."""
     actor = current_actor()
-    task.state = TaskState.COMPLETED
-    task.completed_by_id = actor.id if actor.id is not None and session.get(User, actor.id) else None
-    task.completed_at = now_utc()
-    task.form_data = {k: v if isinstance(v, (str, bool)) or v is None else str(v) for k, v in values.items()}
-    _advance(session, instance, workflow, context, state_before)
+    run_task(session, task, data, actor.id if actor.id is not None and session.get(User, actor.id) else None)
 
 
 def on_field_results(session: Session, order_ids: list[int]) -> list[int]:

@@ -7,12 +7,22 @@ from sqlalchemy.orm import Session
 from models.contracts.entities import Contract, ContractStatus
 from models.customers.entities import Customer
 from models.errors import DomainError
+from models.inquiry.applicants import Application, NewConnection, register_applicant
 from models.premises.entities import ServicePoint
 from models.requests.entities import Channel, CustomerRequest, RequestType
 from models.requests.operations import register_request
 from workflows.runtime import deliver_message, start_instance
 
 PROCESS_KEY = "customer_request"
+
+
+def register_new_connection(session: Session, application: Application) -> NewConnection:
+    """A new applicant (models.inquiry.applicants.register_applicant: customer, planned service point, the
+    new-connection request) and the request's process started, in the caller's transaction."""
+    created = register_applicant(session, application)
+    start_instance(session, PROCESS_KEY, "customer_request", created.request.id,
+                   {"request_type": RequestType.NEW_CONNECTION.value})
+    return created
 
 
 def open_customer_request(session: Session, request_type: RequestType, *, spn: str | None = None,

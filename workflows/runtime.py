@@ -200,25 +200,32 @@ def complete_task(session: Session, task_id: int, user: User, data: dict,
         raise DomainError(f"task '{task.name}' belongs to role {task.role}", "task")
     if task.claimed_by_id not in (None, user.id):
         raise DomainError(f"task '{task.name}' is claimed by someone else", "task")
+    if task.instance.status is not InstanceStatus.RUNNING:
+        raise DomainError(f"process {task.instance} is {task.instance.status.value}", "task")
+    run_task(session, task, data, user.id)
+    if task.claimed_by_id is None:
+        task.claimed_by_id, task.claimed_at = user.id, task.completed_at
+    return task
+
+
+def run_task(session: Session, task: HumanTask, data: dict, completed_by_id: int | None) -> None:
+    """Complete an open task of a running instance with validated form data and run the process on, with no
+    check of who may: complete_task's own step, and a result that arrives from outside the worklist (the
+    field crew's order, workflows.collection)."""
     instance = task.instance
-    if instance.status is not InstanceStatus.RUNNING:
-        raise DomainError(f"process {instance} is {instance.status.value}", "task")
     workflow, context = _load(session, instance)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     values = validate_form(getattr(spiff_task.task_spec, "form", None), data)
     spiff_task.data.update(values)
     spiff_task.run()
-    # If a later step fails, the instance keeps this state: the clerk's work is done, the step is retried.
+    # If a later step fails, the instance keeps this state: the task's work is done, the step is retried.
     state_before = serialize(workflow)
     task.state = TaskState.COMPLETED
-    task.completed_by_id = user.id
+    task.completed_by_id = completed_by_id
     task.completed_at = now_utc()
     task.form_data = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
                       for k, v in values.items()}
-    if task.claimed_by_id is None:
-        task.claimed_by_id, task.claimed_at = user.id, task.completed_at
     _advance(session, instance, workflow, context, state_before)
-    return task
 
 
 def claim_task(session: Session, task: HumanTask, user: User) -> None:

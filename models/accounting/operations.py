@@ -31,7 +31,7 @@ from models.accounting.entities import (
     SourceType,
 )
 from models.audit.recorder import acting_name, record_bulk
-from models.base import insert_rows
+from models.base import insert_rows, new_ids
 from models.billing.entities import Bill, BillKind, BillLine, BillStatus
 from models.clock import local_day, now_utc, today
 from models.collection.entities import Payment, PaymentStatus, WriteOff
@@ -114,7 +114,7 @@ class _Poster:
         """Insert the collected entries (ids reserved first, so that their lines can name them) and lines."""
         if not self.entries:
             return
-        ids = _reserve_ids(self.session, JournalEntry.__table__, len(self.entries))
+        ids = new_ids(self.session, JournalEntry.__table__, len(self.entries))
         for entry, entry_id in zip(self.entries, ids, strict=True):
             entry["id"] = entry_id
         lines = [{"entry_id": entry_id, "account_id": a, "debit": debit, "credit": credit}
@@ -165,17 +165,6 @@ class _Poster:
         self.entry(SourceType.WRITE_OFF, write_off.id, event, on, bill_number,
                    f"{label} {bill_number}: {write_off.reason}", customer_id,
                    [(expense, sign * write_off.amount), (receivables, -sign * write_off.amount)])
-
-
-def _reserve_ids(session: Session, table: sa.Table, count: int) -> list[int]:
-    """`count` new ids of `table`: from its sequence on PostgreSQL (safe with concurrent writers); on SQLite the
-    transaction holds the write lock (BEGIN IMMEDIATE), so the ids after the largest one are free."""
-    if session.get_bind().dialect.name == "postgresql":
-        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
-        return list(session.scalars(sa.select(sa.func.nextval(sequence)).select_from(
-            sa.func.generate_series(1, count))))
-    start = (session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
-    return list(range(start, start + count))
 
 
 def _unposted(source_type: SourceType, event: JournalEvent, source_id):

@@ -35,7 +35,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import acting_name, record_bulk
-from models.base import insert_rows
+from models.base import insert_rows, new_ids
 from models.billing.checks import hold_reasons, unpriceable
 from models.billing.entities import (
     Bill,
@@ -336,17 +336,6 @@ def _insert(session: Session, run: BillingRun, plans: list[Plan]) -> list[tuple[
     insert_rows(session, StatusChange.__table__, changes, {"at": now, "by": by, "instance_id": None,
                                                            "object_type": "bill"})
     return written
-
-
-def new_ids(session: Session, table: sa.Table, count: int) -> list[int]:
-    """`count` primary keys for rows inserted in bulk without RETURNING (COPY on PostgreSQL): from the
-    table's sequence on PostgreSQL; on SQLite past the largest, which is safe because a transaction that
-    writes holds the database's one write lock from its BEGIN IMMEDIATE (models.base.tune_sqlite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return list(session.scalars(sa.text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
-                                            "FROM generate_series(1, :n)"), {"n": count}))
-    last = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
-    return list(range(last + 1, last + count + 1))
 
 
 def _issue(session: Session, bill_ids: list[int]) -> None:

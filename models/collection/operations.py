@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import acting_name, record_bulk
-from models.base import insert_rows
+from models.base import insert_rows, new_ids
 from models.billing.charges import add_misc_charge, system_charge_type
 from models.billing.entities import Bill
 from models.clock import now_utc, today
@@ -136,7 +136,7 @@ def post_payments(session: Session, channel: PaymentChannel, method: PaymentMeth
     customers = sorted({item.customer_id for item in items})
     credit = credit_of_customers(session, customers)
     bills = open_bills_of_customers(session, customers, lock=True)
-    ids = reserve_ids(session, Payment.__table__, len(items))
+    ids = new_ids(session, Payment.__table__, len(items))
     now, by = now_utc(), acting_name()
     payments, changes, allocations = [], [], []
     for payment_id, item in zip(ids, items, strict=True):
@@ -183,18 +183,6 @@ def _allocation_rows(credit: dict[int, tuple[date, Decimal]], bills: list[list],
             break
     bills[:] = [bill for bill in bills if bill[1] > 0]
     return made
-
-
-def reserve_ids(session: Session, table: sa.Table, count: int) -> list[int]:
-    """`count` new ids of `table` for rows written in bulk: from its sequence on PostgreSQL (safe with concurrent
-    writers); on SQLite the transaction holds the write lock (BEGIN IMMEDIATE), so the ids after the largest are
-    free."""
-    if session.get_bind().dialect.name == "postgresql":
-        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
-        return list(session.scalars(sa.select(sa.func.nextval(sequence)).select_from(
-            sa.func.generate_series(1, count))))
-    start = (session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
-    return list(range(start, start + count))
 
 
 def allocate_credit(session: Session, customer_id: int, first: Bill | None = None) -> list[PaymentAllocation]:

@@ -26,13 +26,13 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import acting_name, record_bulk
-from models.base import insert_rows
+from models.base import insert_rows, new_ids
 from models.billing.documents import invoice_number_from_reference
 from models.billing.entities import Bill, BillKind
 from models.clock import now_utc, today
 from models.collection.bank_entities import StatementFormat, StatementImport, SuspenseItem, SuspenseStatus
 from models.collection.entities import Payment, PaymentChannel, PaymentMethod
-from models.collection.operations import NewPayment, check_amount, post_payments, reserve_ids
+from models.collection.operations import NewPayment, check_amount, post_payments
 from models.collection.queries import Payer, customer_of_bill
 from models.contracts.entities import Contract
 from models.customers.entities import Account, Customer
@@ -375,7 +375,7 @@ def _hold(session: Session, record: StatementImport, lines: list[StatementLine])
     """Lines that match nothing, into the suspense queue (open), in bulk."""
     if not lines:
         return
-    ids = reserve_ids(session, SuspenseItem.__table__, len(lines))
+    ids = new_ids(session, SuspenseItem.__table__, len(lines))
     now, by = now_utc(), acting_name()
     insert_rows(session, SuspenseItem.__table__, [
         {"id": item_id, "line_no": line.line_no, "bank_reference": line.bank_reference, "amount": line.amount,

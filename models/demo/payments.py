@@ -13,9 +13,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.base import insert_rows
+from models.base import insert_rows, new_ids
 from models.billing.entities import Bill, BillKind, BillStatus
-from models.billing.runs import new_ids
 from models.clock import business_zone
 from models.collection.entities import Payment, PaymentAllocation, PaymentChannel, PaymentMethod, PaymentStatus
 from models.customers.entities import Account

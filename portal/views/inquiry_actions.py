@@ -12,17 +12,15 @@ from models.inquiry.applicants import (
     Application,
     ApplicationRefused,
     DuplicateApplicant,
-    register_applicant,
     tariffs_open_today,
 )
 from models.inquiry.charges import add_charge_at
 from models.inquiry.search import search
 from models.premises.queries import get_service_point
-from models.requests.entities import Channel, RequestType
+from models.requests.entities import Channel
 from portal.auth import ANY_STAFF, roles_allowed
 from portal.edges import commit_or_flash, request_transaction
-from workflows.customer_requests import PROCESS_KEY
-from workflows.runtime import start_instance
+from workflows.customer_requests import register_new_connection
 
 
 def _prefill() -> dict:
@@ -48,9 +46,7 @@ def new_applicant():
             customer_id=form.get("customer_id", ""))
         try:
             with request_transaction():
-                created = register_applicant(db.session, application)
-                start_instance(db.session, PROCESS_KEY, "customer_request", created.request.id,
-                               {"request_type": RequestType.NEW_CONNECTION.value})
+                created = register_new_connection(db.session, application)
         except DuplicateApplicant as exc:
             errors[exc.field] = exc.message
             duplicate = {"customer_id": exc.customer_id, "name": exc.customer_name,

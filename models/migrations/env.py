@@ -111,7 +111,15 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"migration left rows pointing nowhere: {broken[:5]}")
         if sqlite:
+            # SQLite's DDL is not transactional, so Alembic commits each migration and the block above
+            # is no transaction: the check autobegan one. The pragma is a no-op inside it, and the
+            # connection would go back to the pool holding the write lock with foreign keys off.
+            if connection.in_transaction():
+                connection.commit()
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            if connection.exec_driver_sql("PRAGMA foreign_keys").scalar() != 1:
+                raise RuntimeError("foreign keys are still off after the migration")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -1,8 +1,11 @@
-"""How tune_sqlite begins transactions: writers take the lock at BEGIN, declared readers never do."""
+"""How tune_sqlite begins transactions (writers take the lock at BEGIN, declared readers never do), and what a
+migration leaves in the pool."""
 import sqlalchemy as sa
+from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
 
-from models.base import reading_only, tune_sqlite
+from models.base import db, reading_only, tune_sqlite
+from portal import create_app
 
 
 def _engine(path):
@@ -33,3 +36,19 @@ def test_a_declared_reader_reads_while_another_connection_holds_the_write_lock(t
             except OperationalError as exc:
                 assert "locked" in str(exc)
         writer.rollback()
+
+
+def test_after_migrating_every_pooled_connection_enforces_foreign_keys_and_holds_no_lock(tmp_path, monkeypatch):
+    # The migration switches foreign keys off on its connection; that connection goes back to the pool.
+    # Once it came back with them off inside an open transaction: cascades silently did nothing.
+    monkeypatch.setenv("CMS_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    with app.app_context():
+        upgrade()
+        connections = [db.engine.connect() for _ in range(db.engine.pool.size() + 1)]
+        driver = [c.connection.driver_connection for c in connections]
+        assert [d.execute("PRAGMA foreign_keys").fetchone()[0] for d in driver] == [1] * len(driver)
+        assert not any(d.in_transaction for d in driver)
+        for c in connections:
+            c.close()
+        db.engine.dispose()

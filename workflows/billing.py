@@ -47,11 +47,11 @@ def run_actor(run_id: int) -> Actor:
 
 
 def launch_billing_run(period: date, routes: list[str] | None = None, chunk_size: int = 500,
-                       actor: Actor | None = None, queue: bool = True) -> int:
+                       actor: Actor | None = None, queue: bool = True, cycles: list[str] | None = None) -> int:
     """Start a run (its scope and chunks, committed) and queue its dispatch; returns the run's id.
     A refusal (an unknown route...) is a DomainError. `actor` None keeps the signed-in user."""
     with transaction(actor):
-        run = start_billing_run(db.session, period, routes, chunk_size)
+        run = start_billing_run(db.session, period, routes, chunk_size, cycles)
         run_id, total = run.id, run.total
     if queue and total:
         dispatch.delay(run_id)

@@ -74,6 +74,7 @@ class BillingRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[date] = mapped_column(index=True)   # the month's first day
     routes: Mapped[list | None] = mapped_column(sa.JSON)                        # route codes; all when empty
+    cycles: Mapped[list | None] = mapped_column(sa.JSON)           # billing cycles ("monthly"...); all when empty
     status: Mapped[RunStatus] = mapped_column(enum_type(RunStatus), default=RunStatus.QUEUED, index=True)
     total: Mapped[int] = mapped_column(default=0)       # contracts in scope
     done: Mapped[int] = mapped_column(default=0)        # contracts settled (billed, held, skipped or failed)

@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models.billing import interval_gather
+from models.billing.cycles import MONTHS, cycle_in, first_month
 from models.billing.entities import Bill, BillKind, BillStatus, MiscCharge, MiscChargeType
 from models.billing.inputs import (
     ACTIVE_USAGES,
@@ -141,7 +142,7 @@ def gather_contracts(session: Session, contract_ids: list[int], period: date) ->
         for row in connection.execute(
                 sa.select(ContractVersion.contract_id, ContractVersion.valid_from, ContractVersion.valid_to,
                           ContractVersion.contracted_power_va, ContractVersion.tariff_id, Tariff.code,
-                          Tariff.tariff_class)
+                          Tariff.tariff_class, ContractVersion.billing_cycle)
                 .join(Tariff, Tariff.id == ContractVersion.tariff_id)
                 .where(ContractVersion.contract_id.in_(ids)).order_by(ContractVersion.contract_id,
                                                                        ContractVersion.version_no)):
@@ -153,11 +154,13 @@ def gather_contracts(session: Session, contract_ids: list[int], period: date) ->
             sa.select(Bill.contract_id, sa.func.max(Bill.period_end))
             .where(Bill.contract_id.in_(ids), Bill.kind == BillKind.INVOICE, Bill.status != BillStatus.CANCELLED,
                    Bill.period < start).group_by(Bill.contract_id)))
+    # where a first bill counts from: the month's start, or the month before for a bimonthly contract
+    firsts = {cid: first_month(start, cycle_in(versions[cid], end)) for cid in contracts}
     installations = _installations(connection, {c.service_point_id for c in contracts.values()}, end)
     register_ids = [r.id for items in installations.values() for i in items for r in i.registers]
     readings = _readings(connection, register_ids, since, end)
     history = _history(connection, register_ids, start)
-    _older_bases(connection, installations, readings, last_billed, contracts, since, start)
+    _older_bases(connection, installations, readings, last_billed, contracts, since, firsts)
     anomalies = _anomalies(connection, [r.id for rows in readings.values() for r in rows
                                         if r.status is ReadingStatus.ANOMALY and r.read_on >= start])
     misc = defaultdict(list)
@@ -187,7 +190,7 @@ def gather_contracts(session: Session, contract_ids: list[int], period: date) ->
             out[contract_id] = _assemble(
                 contract, versions[contract_id], snapshots, last_billed.get(contract_id),
                 installations.get(contract.service_point_id, []), readings, history, anomalies, misc[contract_id],
-                rules, start, end)
+                rules, start, end, firsts[contract_id])
         except GatherError as exc:
             out[contract_id] = Gathered(contract_id, error=exc.message)
         except Exception as exc:  # noqa: BLE001  one contract's fault must not stop the others
@@ -262,12 +265,13 @@ def _readings(connection, register_ids: list[int], since: date, end: date) -> di
     return out
 
 
-def _older_bases(connection, installations, readings, last_billed, contracts, since: date, start: date) -> None:
+def _older_bases(connection, installations, readings, last_billed, contracts, since: date,
+                 firsts: dict[int, date]) -> None:
     """The reading a register counts from when it lies before the loaded window (a long gap): one query
     for the few registers that need it."""
     wanted = {}
     for contract in contracts.values():
-        billed = last_billed.get(contract.id)
+        billed, start = last_billed.get(contract.id), firsts[contract.id]
         for inst in installations.get(contract.service_point_id, []):
             if inst.installed_on >= since or not _in_bill(inst, billed, start):
                 continue        # its installation reading is in the window, or nothing of it is billed
@@ -371,19 +375,21 @@ class _Pair:
 
 def _assemble(contract, versions, snapshots, billed: date | None, installations: list[_Installation],
               readings: dict[int, list[_Reading]], history, anomalies: dict[int, list[str]], misc, rules,
-              start: date, end: date) -> Gathered:
+              start: date, end: date, first: date) -> Gathered:
+    """`start`/`end`: the billing month, where the current reading lies; `first`: where a first bill's
+    months begin (the month before `start` for a bimonthly contract)."""
     if not versions:
         raise GatherError("the contract has no terms (no contract version)")
     pairs: list[_Pair] = []
     waiting = []            # meters read at neither end yet (a new meter not yet read this month)
     for inst in installations:
-        if not _in_bill(inst, billed, start):
+        if not _in_bill(inst, billed, first):
             continue
         found, missing = [], []
         for register in inst.registers:
             rows = readings.get(register.id, [])
             current = _ends(inst, rows, start, end)
-            previous = _begins(inst, rows, billed, start)
+            previous = _begins(inst, rows, billed, first)
             if current is None or previous is None or current.read_on < previous.read_on:
                 missing.append(register)
             elif current.read_on > previous.read_on:
@@ -425,7 +431,8 @@ def _assemble(contract, versions, snapshots, billed: date | None, installations:
         versions=tuple(s for code in sorted(codes) for s in snapshots.get(code, ())),
         quantities=tuple(sources), corrections=tuple(corrections),
         misc_charges=tuple(MiscChargeInput(m.name, Decimal(m.amount), m.reason, m.id, bool(m.taxable))
-                           for m in misc))
+                           for m in misc),
+        months=MONTHS[cycle_in(versions, end)])
     facts = BillFacts(
         contract_id=contract.id, service_point_id=contract.service_point_id, account_id=contract.account_id,
         tariff_code=last.code, tariff_class=last.tariff_class, power_va=last.contracted_power_va,

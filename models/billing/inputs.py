@@ -233,6 +233,8 @@ class BillInputs:
 
     `month_days` is how many days one month's fixed charge, minimum bill and block limits stand for;
     empty means the period's own days (a regular monthly bill: those charges come out at one month).
+    `months` is how many billing months the bill stands for: 2 for a bimonthly contract, whose bill
+    covers two months' readings and so pays two months' fixed charges, minimum and block limits.
     """
 
     period_start: date
@@ -243,6 +245,7 @@ class BillInputs:
     corrections: tuple[Correction, ...] = ()
     misc_charges: tuple[MiscChargeInput, ...] = ()
     month_days: int | None = None
+    months: int = 1
     intervals: IntervalUse | None = None   # set: active energy and demand come from these, not from quantities
 
     @property

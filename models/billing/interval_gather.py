@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from models.billing.cycles import MONTHS, cycle_in, first_month
 from models.billing.inputs import (
     ACTIVE_USAGES,
     BillFacts,
@@ -167,7 +168,8 @@ def interval_only_inputs(versions: list, snapshots: dict, misc: list, billed: da
     reading), None when there is no interval in its period."""
     if not versions:
         return None
-    first, end = interval_period(versions, billed, start, end)
+    cycle = cycle_in(versions, end)
+    first, end = interval_period(versions, billed, first_month(start, cycle), end)
     use = interval_use(rows, first, end) if end > first else None
     if use is None:
         return None
@@ -180,7 +182,7 @@ def interval_only_inputs(versions: list, snapshots: dict, misc: list, billed: da
         versions=tuple(s for code in codes for s in snapshots.get(code, ())),
         misc_charges=tuple(MiscChargeInput(m.name, Decimal(m.amount), m.reason, m.id, bool(m.taxable))
                            for m in misc),
-        intervals=use), terms
+        months=MONTHS[cycle], intervals=use), terms
 
 
 def billed_from_intervals(gathered: Gathered, contract, versions, snapshots, billed, misc, rules, rows,

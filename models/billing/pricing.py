@@ -5,7 +5,9 @@ bills them (../shared/reference/pln-tariffs-2024.md) and as the tariff data says
 - A period is cut into parts at every change of tariff version, tariff or contracted power
   (proration.py); each part is priced with its own version and its own kVA.
 - Monthly charges (fixed per kVA, demand, minimum bill) stand for one month: a part pays its share of
-  the month's days (`BillInputs.month_days`, by default the period's days).
+  the month's days (`BillInputs.month_days`, by default the period's days). A bimonthly bill
+  (`BillInputs.months` = 2) stands for two months: fixed per kVA, the minimum bill and block limits
+  count twice (demand is the highest kW of the period, charged once a month: twice too).
 - Block limits are kWh per month, as PLN's tables state them ("0 s.d. 30 kWh" a month): a part's
   limits shrink by the same day share, so a split alone never pushes kWh into a dearer block.
 - Time of use: WBP kWh at K x the LWBP rate when the WBP component has a factor and no rate.
@@ -157,22 +159,28 @@ def round_amount(amount: Decimal, version: VersionSnapshot) -> Decimal:
 class _Part:
     """One part being priced: its version, its kVA, its day share and its quantities."""
 
-    def __init__(self, part: BillPart, shares: dict[UsageType, list[Share]], month_days: int):
+    def __init__(self, part: BillPart, shares: dict[UsageType, list[Share]], month_days: int, months: int = 1):
         self.part, self.version, self.shares = part, part.version, shares
         self.kva = part.segment.kva
-        self.days, self.month_days = part.days, month_days
+        self.days, self.month_days, self.months = part.days, month_days, months
         self.lines: list[tuple[int, PricedLine]] = []
         self.hours = None                  # the part's hours of interval data, when the bill has them
 
     @property
     def prorated(self) -> bool:
+        """Whether the part pays other than one month's charges: a share of the days, or two months."""
+        return self.days != self.month_days or self.months != 1
+
+    @property
+    def split_by_days(self) -> bool:
         return self.days != self.month_days
 
     def share_text(self) -> str:
-        return f" x {self.days}/{self.month_days} days" if self.prorated else ""
+        months = f" x {self.months} months" if self.months != 1 else ""
+        return months + (f" x {self.days}/{self.month_days} days" if self.split_by_days else "")
 
     def of_month(self, amount: Decimal) -> Decimal:
-        return amount * self.days / self.month_days if self.prorated else amount
+        return amount * self.months * self.days / self.month_days if self.prorated else amount
 
     def quantity(self, *usages: UsageType) -> Decimal:
         return sum((s.quantity for u in usages for s in self.shares.get(u, [])), Decimal(0))
@@ -257,7 +265,7 @@ def _price_energy(p: _Part) -> None:
         in_block = max(Decimal(0), (kwh if high is None else min(kwh, high)) - low)
         if in_block or (i == 0 and not kwh):
             limits = f"{number(low)}-{number(high)}" if high is not None else f"over {number(low)}"
-            block = f" in block {limits} kWh ({p.days}/{p.month_days} days)" if p.prorated and _is_block(c) else ""
+            block = f" in block {limits} kWh ({p.share_text()[3:]})" if p.prorated and _is_block(c) else ""
             _energy_line(p, c, in_block, _energy_rate(version, c), shares, block)
             priced = True
     if not priced and kwh:
@@ -354,10 +362,11 @@ def price_bill(inputs: BillInputs) -> PricedBill:
 def _price(inputs: BillInputs) -> PricedBill:
     parts = build_parts(inputs)
     month_days = inputs.month_days or inputs.days
-    priced = [_Part(part, shares, month_days) for part, shares in zip(parts, allocate(inputs, parts), strict=True)]
+    priced = [_Part(part, shares, month_days, inputs.months)
+              for part, shares in zip(parts, allocate(inputs, parts), strict=True)]
     charges: list[PricedLine] = []
     for p in priced:
-        monthly_split = BY_DAYS if p.prorated else None
+        monthly_split = BY_DAYS if p.split_by_days else None
         if inputs.intervals is not None:
             _interval_shares(p, inputs.intervals, len(priced) > 1)
         if not p.version.components and p.version.rate_structure is not None:
@@ -459,6 +468,9 @@ def _register_quantities(p: _Part) -> MonthQuantities:
 def _price_structure(p: _Part, use: IntervalUse | None) -> None:
     """A version without components, priced by its rate structure (schedules, tiers, demand, fixed, minimum)."""
     s, code = p.version.rate_structure, p.version.tariff_code
+    if p.months != 1:
+        raise PricingError(f"tariff {code} is priced month by month from its rate structure; a bimonthly bill "
+                           "cannot be (bill the contract monthly)", "months")
     if s.minimum_annual:
         raise PricingError(f"tariff {code} has an annual minimum charge, which a monthly bill cannot apply",
                            "tariff")

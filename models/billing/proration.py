@@ -58,6 +58,8 @@ def build_parts(inputs: BillInputs) -> tuple[BillPart, ...]:
         raise PricingError("the period must end after it starts", "period")
     if inputs.month_days is not None and inputs.month_days <= 0:
         raise PricingError("must be greater than zero", "month_days")
+    if inputs.months not in (1, 2):
+        raise PricingError("a bill stands for one billing month or two (bimonthly)", "months")
     parts: list[BillPart] = []
     cursor = inputs.period_start
     while cursor < inputs.period_end:

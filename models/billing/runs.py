@@ -1,7 +1,8 @@
 """Billing runs: a month's contracts cut into chunks that any number of workers bill independently.
 
-- `start_billing_run` fixes the scope once (active postpaid contracts of the routes, registered before the
-  month ends, not terminated before it starts, without a live bill for it) and writes the chunks. Routes
+- `start_billing_run` fixes the scope once (active postpaid contracts of the routes and billing cycles, due
+  this month by their cycle, registered before the month ends, not terminated before it starts, without a
+  live bill for it) and writes the chunks. Routes
   whose reading cycle for the month is still open are refused by name and nothing of them is billed.
 - `bill_chunk` bills one chunk inside the caller's transaction: gathered in a few queries, priced (pure),
   checked, written in bulk (bills, lines, status history, misc charges, invoice numbers), so a chunk
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session
 from models.audit.recorder import acting_name, record_bulk
 from models.base import insert_rows, new_ids
 from models.billing.checks import hold_reasons, unpriceable
+from models.billing.cycles import due_in, parse_cycles
 from models.billing.entities import (
     Bill,
     BillingChunk,
@@ -91,11 +93,14 @@ class ChunkOutcome:
 
 
 def start_billing_run(session: Session, period: date, routes: list[str] | None = None,
-                      chunk_size: int = 500) -> BillingRun:
-    """Fix a run's scope for the month of `period` and split it into chunks (queued, not yet billed)."""
+                      chunk_size: int = 500, cycles: list[str] | None = None) -> BillingRun:
+    """Fix a run's scope for the month of `period` and split it into chunks (queued, not yet billed):
+    the contracts of `routes` (all when empty) whose billing cycle is one of `cycles` (all when empty) and
+    that are due this month (models.billing.cycles)."""
     if chunk_size < 1:
         raise DomainError("must be at least 1", "chunk_size")
     start, end = month_bounds(period)
+    chosen = parse_cycles(cycles)
     codes = sorted({c.strip() for c in routes or () if c and c.strip()}) or None
     query = sa.select(ReadingRoute.code, ReadingRoute.id)
     known = dict(session.execute(query.where(ReadingRoute.code.in_(codes)) if codes else query).all())
@@ -105,8 +110,9 @@ def start_billing_run(session: Session, period: date, routes: list[str] | None =
     still_open = session.scalars(
         sa.select(ReadingRoute.code).join(ReadingCycle, ReadingCycle.route_id == ReadingRoute.id)
         .where(ReadingCycle.period == start, ReadingCycle.status == CycleStatus.OPEN,
+               ReadingCycle.billing_cycle.in_(chosen) if chosen else sa.true(),
                ReadingRoute.id.in_(known.values()) if codes else sa.true())).all()
-    refused = {code: f"the reading cycle for {start:%Y-%m} is still open" for code in sorted(still_open)}
+    refused = {code: f"the reading cycle for {start:%Y-%m} is still open" for code in sorted(set(still_open))}
     live = sa.exists().where(Bill.contract_id == Contract.id, Bill.period == start, Bill.kind == BillKind.INVOICE,
                              Bill.status != BillStatus.CANCELLED)
     postpaid = sa.exists().where(
@@ -116,7 +122,8 @@ def start_billing_run(session: Session, period: date, routes: list[str] | None =
         ContractVersion.tariff_id.in_(sa.select(Tariff.id).where(Tariff.payment_mode == PaymentMode.POSTPAID)))
     scope = (sa.select(Contract.id).join(ServicePoint, ServicePoint.id == Contract.service_point_id)
              .where(Contract.registered_on < end,
-                    sa.or_(Contract.terminated_on.is_(None), Contract.terminated_on >= start), postpaid, ~live)
+                    sa.or_(Contract.terminated_on.is_(None), Contract.terminated_on >= start), postpaid, ~live,
+                    due_in(start, end, chosen))
              .order_by(Contract.id))
     refused_ids = [known[c] for c in refused]
     if codes:
@@ -124,8 +131,8 @@ def start_billing_run(session: Session, period: date, routes: list[str] | None =
     elif refused_ids:
         scope = scope.where(sa.or_(ServicePoint.route_id.is_(None), ServicePoint.route_id.not_in(refused_ids)))
     ids = list(session.scalars(scope))
-    run = BillingRun(period=start, routes=codes, total=len(ids), done=0, held=0, errors=0, by=acting_name(),
-                     refused_routes=refused or None)
+    run = BillingRun(period=start, routes=codes, cycles=[c.value for c in chosen] or None, total=len(ids), done=0,
+                     held=0, errors=0, by=acting_name(), refused_routes=refused or None)
     session.add(run)
     begin_status(session, run, RunStatus.QUEUED)
     if ids:
@@ -491,6 +498,7 @@ def run_progress(session: Session, run_id: int | BillingRun, error_limit: int = 
     left = run.total - run.done
     progress = {
         "id": run.id, "period": f"{run.period:%Y-%m}", "status": run.status.value, "routes": run.routes,
+        "cycles": run.cycles,
         "refused_routes": run.refused_routes or {}, "total": run.total, "done": run.done, "billed": billed,
         "held": run.held, "errors": run.errors, "skipped": max(0, run.done - billed - run.held - run.errors),
         "percent": round(100 * run.done / run.total, 1) if run.total else 100.0,

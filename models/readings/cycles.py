@@ -31,6 +31,7 @@ from models.readings.entities import (
 from models.readings.estimation import class_profiles, estimate_value, expected_range
 from models.readings.operations import judge_next, record_reading, register_contexts
 from models.statuses import check_move, move_status
+from models.types import add_months
 
 READER_NOTES = (AnomalyCode.NO_ACCESS, AnomalyCode.METER_DAMAGED, AnomalyCode.TAMPERING_SUSPECTED,
                 AnomalyCode.DANGEROUS_DOG)
@@ -41,8 +42,11 @@ def open_cycle(session: Session, route: ReadingRoute, period: date,
                scheduled_on: date | None = None, billing_cycle: Cycle = Cycle.MONTHLY) -> ReadingCycle:
     period = period.replace(day=1)
     if session.scalar(sa.select(ReadingCycle.id).where(ReadingCycle.route_id == route.id,
-                                                       ReadingCycle.period == period)):
-        raise DomainError(f"route {route.code} already has a reading cycle for {period:%Y-%m}", "period")
+                                                       ReadingCycle.period == period,
+                                                       ReadingCycle.billing_cycle == billing_cycle)):
+        raise DomainError(f"route {route.code} already has a reading cycle for {period:%Y-%m} "
+                          f"({billing_cycle.value} contracts)",
+                          "period")
     scheduled_on = scheduled_on or period.replace(day=route.scheduled_day)
     if scheduled_on < period:
         raise DomainError(f"the scheduled day {scheduled_on} is before the period {period:%Y-%m}", "scheduled_on")
@@ -60,30 +64,47 @@ def reading_day(cycle: ReadingCycle) -> date:
     return min(cycle.scheduled_on, today())
 
 
+def _read_on(cycle: Cycle):
+    """Service points whose active contract is read on `cycle` (by its current terms)."""
+    return (sa.select(Contract.service_point_id)
+            .join(ContractVersion, sa.and_(ContractVersion.contract_id == Contract.id,
+                                           ContractVersion.valid_to.is_(None)))
+            .where(Contract.status == ContractStatus.ACTIVE, ContractVersion.reading_cycle == cycle))
+
+
 def open_due_cycles(session: Session, period: date) -> list[ReadingCycle]:
-    """This period's monthly cycle for every route that has none yet (the beat runs it daily)."""
+    """This period's cycles not yet opened (the beat runs it daily): the monthly one of every route, and the
+    bimonthly one of every route with bimonthly contracts whose last bimonthly cycle was not last month (so
+    they are read every other month, as models.billing.cycles bills them)."""
     period = period.replace(day=1)
-    done = sa.select(ReadingCycle.route_id).where(ReadingCycle.period == period)
-    routes = session.scalars(sa.select(ReadingRoute).where(ReadingRoute.id.not_in(done))
-                             .order_by(ReadingRoute.code)).all()
-    return [open_cycle(session, route, period) for route in routes]
+
+    def without(cycle: Cycle, when: date):
+        return ReadingRoute.id.not_in(sa.select(ReadingCycle.route_id).where(
+            ReadingCycle.period == when, ReadingCycle.billing_cycle == cycle))
+    monthly = session.scalars(sa.select(ReadingRoute).where(without(Cycle.MONTHLY, period))
+                              .order_by(ReadingRoute.code)).all()
+    bimonthly = session.scalars(
+        sa.select(ReadingRoute).where(
+            without(Cycle.BIMONTHLY, period), without(Cycle.BIMONTHLY, add_months(period, -1)),
+            ReadingRoute.id.in_(sa.select(ServicePoint.route_id).where(
+                ServicePoint.id.in_(_read_on(Cycle.BIMONTHLY)))))
+        .order_by(ReadingRoute.code)).all()
+    return ([open_cycle(session, route, period) for route in monthly]
+            + [open_cycle(session, route, period, billing_cycle=Cycle.BIMONTHLY) for route in bimonthly])
 
 
 def _generate_orders(session: Session, cycle: ReadingCycle) -> None:
-    # Every register of a meter installed on the route by the scheduled day; a contract read on another
-    # cycle (bimonthly against a monthly run) stays out.
-    other_cycle = (sa.select(Contract.service_point_id)
-                   .join(ContractVersion, sa.and_(ContractVersion.contract_id == Contract.id,
-                                                  ContractVersion.valid_to.is_(None)))
-                   .where(Contract.status == ContractStatus.ACTIVE,
-                          ContractVersion.reading_cycle != cycle.billing_cycle))
+    # Every register of a meter installed on the route by the scheduled day. A monthly cycle reads every
+    # service point but those whose contract is read bimonthly; a bimonthly cycle reads only those.
+    bimonthly = ServicePoint.id.in_(_read_on(Cycle.BIMONTHLY))
+    on_this_cycle = bimonthly if cycle.billing_cycle is Cycle.BIMONTHLY else ~bimonthly
     rows = session.execute(
         sa.select(ServicePoint.id, Register.id)
         .join(Installation, sa.and_(Installation.service_point_id == ServicePoint.id,
                                     Installation.meter_id.is_not(None), Installation.removed_on.is_(None),
                                     Installation.installed_on <= cycle.scheduled_on))
         .join(Register, Register.meter_id == Installation.meter_id)
-        .where(ServicePoint.route_id == cycle.route_id, ServicePoint.id.not_in(other_cycle))
+        .where(ServicePoint.route_id == cycle.route_id, on_this_cycle)
         .order_by(ServicePoint.itinerary, ServicePoint.reading_sequence, ServicePoint.spn, Register.code)).all()
     contexts = register_contexts(session, [register_id for _, register_id in rows])
     orders = []

@@ -182,8 +182,8 @@ class ReadingCycle(db.Model):
 
     __tablename__ = "reading_cycles"
     __table_args__ = (
-        sa.UniqueConstraint("route_id", "period", info={
-            "field": "period", "message": "this route already has a reading cycle for that period"}),
+        sa.UniqueConstraint("route_id", "period", "billing_cycle", info={
+            "field": "period", "message": "this route already has a reading cycle of that kind for that period"}),
         rule("scheduled_on >= period", "scheduled_in_period", "scheduled_on", "must not be before the period"),
     )
 

@@ -61,10 +61,12 @@ def _cli_actor():
 @billing.command("run")
 @click.option("--period", required=True, help="month as YYYY-MM")
 @click.option("--route", "routes", multiple=True, help="a route's code; repeat for several (default: every route)")
+@click.option("--cycle", "cycles", multiple=True, type=click.Choice(["monthly", "bimonthly"]),
+              help="a billing cycle; repeat for both (default: every cycle; bimonthly contracts when due)")
 @click.option("--chunk-size", default=500, show_default=True, type=click.IntRange(min=1),
               help="contracts per chunk (one worker task each)")
 @click.option("--wait", is_flag=True, help="bill the chunks here with a progress bar instead of queueing them")
-def billing_run(period, routes, chunk_size, wait):
+def billing_run(period, routes, cycles, chunk_size, wait):
     """Start the billing run of a month: queued for the workers, or billed here with --wait."""
     from models.billing.entities import BillingRun
     from models.billing.simulation import parse_period
@@ -72,7 +74,8 @@ def billing_run(period, routes, chunk_size, wait):
     from workflows.billing import launch_billing_run
     try:
         start, _ = parse_period(period)
-        run_id = launch_billing_run(start, list(routes) or None, chunk_size, actor=_cli_actor(), queue=not wait)
+        run_id = launch_billing_run(start, list(routes) or None, chunk_size, actor=_cli_actor(), queue=not wait,
+                                    cycles=list(cycles) or None)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     from models.billing.entities import BillingChunk

@@ -57,11 +57,13 @@ def _last_month() -> str:
 @bp.post("/runs")
 @roles_allowed(*ANY_STAFF)
 def start_run():
-    """Start a run for a period over the chosen routes (none chosen: all); its chunks go to the workers."""
+    """Start a run for a period over the chosen routes and billing cycles (none chosen: all); its chunks go
+    to the workers."""
     form = request.form
     try:
         period = check_business_date(parse_period(form.get("period") or "")[0], "period")
-        run_id = launch_billing_run(period, [code for code in form.getlist("routes") if code.strip()] or None)
+        run_id = launch_billing_run(period, [code for code in form.getlist("routes") if code.strip()] or None,
+                                    cycles=form.getlist("cycles") or None)
     except DomainError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".index"))

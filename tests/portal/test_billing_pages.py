@@ -196,6 +196,18 @@ def test_a_run_over_an_unknown_route_is_refused_with_the_reason(db, client, logi
     assert "unknown route NOPE" in answer.text and db.session.scalar(sa.select(BillingRun)) is None
 
 
+def test_a_run_for_one_billing_cycle_says_so_and_a_made_up_cycle_is_refused(db, client, login):
+    login("clerk")
+    token = csrf_token(client, "/billing/")
+    page = client.post("/billing/runs", data={"period": "2024-11", "cycles": ["bimonthly"], "csrf_token": token},
+                       follow_redirects=True).text
+    assert "bimonthly contracts" in page and db.session.scalar(sa.select(BillingRun.cycles)) == ["bimonthly"]
+    answer = client.post("/billing/runs", data={"period": "2024-11", "cycles": ["x" * 10_000], "csrf_token": token},
+                         follow_redirects=True)
+    assert answer.status_code == 200 and "is not a billing cycle (monthly or bimonthly)" in answer.text
+    assert db.session.scalar(sa.select(sa.func.count(BillingRun.id))) == 1
+
+
 def test_an_unknown_run_is_404(client, login):
     login("clerk")
     assert client.get("/billing/runs/999999").status_code == 404

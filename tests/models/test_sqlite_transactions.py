@@ -1,6 +1,7 @@
 """How tune_sqlite begins transactions (writers take the lock at BEGIN, declared readers never do), and what a
 migration leaves in the pool."""
 import sqlalchemy as sa
+from celery import current_app as celery_app
 from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
 
@@ -42,7 +43,9 @@ def test_after_migrating_every_pooled_connection_enforces_foreign_keys_and_holds
     # The migration switches foreign keys off on its connection; that connection goes back to the pool.
     # Once it came back with them off inside an open transaction: cascades silently did nothing.
     monkeypatch.setenv("CMS_INSTANCE_PATH", str(tmp_path))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    suite_celery = celery_app._get_current_object()     # create_app makes its Celery app the default one
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}", "CELERY_ALWAYS_EAGER": True})
+    suite_celery.set_default()
     with app.app_context():
         upgrade()
         connections = [db.engine.connect() for _ in range(db.engine.pool.size() + 1)]

@@ -34,6 +34,14 @@ def test_run_with_wait_bills_here_and_prints_the_summary(db, cms, route):
     assert db.session.scalar(sa.select(Bill.status)) is BillStatus.ISSUED
 
 
+def test_a_run_of_the_bimonthly_cycle_leaves_the_monthly_contract_and_a_made_up_cycle_is_refused(db, cms, route):
+    result = cms("billing", "run", "--period", "2024-11", "--cycle", "bimonthly", "--wait")
+    assert result.exit_code == 0 and "0 contracts in 0 chunks" in result.output, result.output
+    assert db.session.scalar(sa.select(BillingRun.cycles)) == ["bimonthly"] and db.session.scalar(sa.select(Bill)) is None
+    refused = cms("billing", "run", "--period", "2024-11", "--cycle", "weekly")
+    assert refused.exit_code == 2 and "'weekly' is not one of 'monthly', 'bimonthly'" in refused.output
+
+
 def test_run_queues_for_the_workers_and_status_follows_it(db, cms, route):
     result = cms("billing", "run", "--period", "2024-11")     # eager in tests: the queued chunks bill at once
     assert result.exit_code == 0 and "queued for the workers" in result.output, result.output

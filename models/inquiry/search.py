@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from models.billing.entities import Bill
@@ -151,61 +152,82 @@ def _customer_points(session: Session, customer_ids, limit: int) -> list[tuple[i
     return pairs
 
 
+class _WordIndex:
+    """Queries on the word index for one name or address search (models.inquiry.words)."""
+
+    def __init__(self, session: Session, kind: str, words: list[str]):
+        self.session, self.kind, self.words = session, kind, words
+        self.hit = SearchWord.__table__
+        self.postgresql = session.get_bind().dialect.name == "postgresql"
+
+    def count(self, word: str, cap: int) -> int:
+        hit = self.hit
+        return self.session.scalar(sa.select(sa.func.count()).select_from(
+            sa.select(hit.c.object_id).where(_prefix(hit.c.word, word), hit.c.kind == self.kind).limit(cap)
+            .subquery()))
+
+    def _entries(self, word: str):
+        return sa.select(self.hit.c.object_id).where(self.hit.c.kind == self.kind, _prefix(self.hit.c.word, word))
+
+    def holding(self, words: list[str], limit: int) -> list[int]:
+        """The objects holding every one of `words`: one word's range in the index's order (a common prefix
+        stops at the limit), several intersected."""
+        if len(words) == 1:
+            return list(dict.fromkeys(self.session.scalars(self._entries(words[0]).limit(limit)).all()))
+        both = sa.intersect(*(self._entries(w) for w in words)).subquery()
+        return self.session.scalars(sa.select(both.c.object_id).order_by(both.c.object_id).limit(limit)).all()
+
+    def check(self, ids: list[int], others: list[str]) -> dict[int, int]:
+        """Of `ids`, those holding every one of `others` (all when none), with how many typed words each holds
+        whole, aggregated by the database on the (kind, object, word) index."""
+        hit = self.hit
+        among = (hit.c.object_id == sa.any_(sa.bindparam("ids", ids, type_=ARRAY(sa.Integer))) if self.postgresql
+                 else hit.c.object_id.in_(ids))          # one array parameter on PostgreSQL, not a thousand
+        score = sa.func.count(sa.distinct(sa.case((hit.c.word.in_(self.words), hit.c.word))))
+        holds = [sa.func.max(sa.case((_prefix(hit.c.word, w), 1), else_=0)) == 1 for w in others]
+        query = (sa.select(hit.c.object_id, score)
+                 .where(hit.c.kind == self.kind, among,
+                        sa.or_(hit.c.word.in_(self.words), *(_prefix(hit.c.word, w) for w in others)))
+                 .group_by(hit.c.object_id))
+        found = dict(self.session.execute(query.having(sa.and_(*holds)) if holds else query).all())
+        return found if others else {i: found.get(i, 0) for i in ids}
+
+
 def _text_ids(session: Session, path: str, term: str) -> tuple[list[int], bool]:
-    """(service point ids, whether the candidates were cut short) for a name or an address."""
+    """(service point ids, whether the candidates were cut short) for a name or an address.
+
+    Each typed word's entries are counted on the index, at most SAMPLE each. The words under SAMPLE narrow
+    together (an INTERSECT of their index ranges: cheap at that size); the common ones (a street type, "no")
+    are checked on the candidates, a batch at a time and only as far as the list needs. Walking or hashing
+    the common words' whole ranges (237,000 entries of "gang" at a million addresses) made a search take a
+    second. When few candidates pass and many are left, the longest common word narrows by INTERSECT too
+    if its range is not too wide (a street name with 15,000 addresses). A word nothing holds ends it at once.
+    """
     words = sorted(words_of(term), key=len, reverse=True)[:6]
     if not words:
         return [], False
     kind = CUSTOMER if path == "name" else PROPERTY
-    hit = SearchWord.__table__
-    # Each typed word's entries are counted on the index, at most SAMPLE each. The words under SAMPLE
-    # narrow together (an INTERSECT of their index ranges: cheap at that size); the common ones (a street
-    # type, "no") are then checked candidate by candidate, only as far as the list needs: walking or
-    # hashing their whole ranges (237,000 entries of "gang" at a million addresses) made a search take a
-    # second. A word nothing holds ends the search at once.
-    def count(w, cap):
-        return session.scalar(sa.select(sa.func.count()).select_from(
-            sa.select(hit.c.object_id).where(_prefix(hit.c.word, w), hit.c.kind == kind).limit(cap).subquery()))
-
-    def entries(w):
-        return sa.select(hit.c.object_id).where(hit.c.kind == kind, _prefix(hit.c.word, w))
-
-    def narrowed(chosen):
-        if len(chosen) == 1:        # in the index's order, so that a common prefix stops at the limit
-            return list(dict.fromkeys(session.scalars(entries(chosen[0]).limit(CANDIDATES if others else POOL))))
-        both = sa.intersect(*(entries(w) for w in chosen)).subquery()
-        return list(session.scalars(sa.select(both.c.object_id).order_by(both.c.object_id).limit(CANDIDATES)))
-
-    counts = {w: count(w, SAMPLE) for w in words} if len(words) > 1 else {words[0]: 1}
+    index = _WordIndex(session, kind, words)
+    counts = {w: index.count(w, SAMPLE) for w in words} if len(words) > 1 else {words[0]: 1}
     if not all(counts.values()):
         return [], False
     words.sort(key=lambda w: (counts[w], -len(w)))
     narrowing = [w for w in words if counts[w] < SAMPLE] or words[:1]
     others = sorted((w for w in words if w not in narrowing), key=len, reverse=True)
-    candidates = narrowed(narrowing)
-    # Still many: a common word that is not too common (a long street name) narrows further by INTERSECT
-    # too, a scan of its range being cheaper than checking that many candidates one by one.
-    while others and len(candidates) > BATCH and count(others[0], WIDE) < WIDE:
-        narrowing.append(others.pop(0))
-        candidates = narrowed(narrowing)
-    # A batch of candidates at a time on the (kind, object, word) index: those that hold every common word
-    # too, and how many typed words each holds whole (its rank), aggregated by the database.
-    def holds(w):
-        return sa.func.max(sa.case((_prefix(hit.c.word, w), 1), else_=0)) == 1
-    score = sa.func.count(sa.distinct(sa.case((hit.c.word.in_(words), hit.c.word))))
-    wanted = sa.or_(hit.c.word.in_(words), *(_prefix(hit.c.word, w) for w in others))
-    ids, scores = [], {}
-    for start in range(0, len(candidates), BATCH):
-        batch = candidates[start:start + BATCH]
-        passed = dict(session.execute(
-            sa.select(hit.c.object_id, score).where(hit.c.kind == kind, hit.c.object_id.in_(batch), wanted)
-            .group_by(hit.c.object_id).having(sa.and_(*(holds(w) for w in others)) if others else sa.true())).all())
-        for object_id in batch:
-            if object_id in passed or not others:
-                ids.append(object_id)
-                scores[object_id] = passed.get(object_id, 0)
-        if len(ids) >= POOL:
-            break
+    candidates = index.holding(narrowing, CANDIDATES if others else POOL)
+    ids, scores, done, widened = [], {}, 0, False
+    while done < len(candidates) and len(ids) < POOL:
+        batch = candidates[done:done + BATCH]
+        done += len(batch)
+        passed = index.check(batch, others)
+        ids += [i for i in batch if i in passed]
+        scores.update(passed)
+        batches_left = (POOL - len(ids)) / max(len(passed), 1)
+        if (not widened and others and len(ids) < POOL and len(candidates) - done > 2 * BATCH and batches_left > 2
+                and index.count(others[0], WIDE) < WIDE):
+            widened = True
+            narrowing.append(others.pop(0))
+            candidates, ids, scores, done = index.holding(narrowing, CANDIDATES), [], {}, 0
     cut = bool(others) and len(candidates) == CANDIDATES and len(ids) < POOL
     ids = ids[:POOL]
     if not ids:

@@ -178,16 +178,20 @@ def test_core_bulk_inserts_are_indexed_like_the_demo_loader(make, db):
     assert spns(search(db.session, "pratomo")) == ["BDG90000031"]
 
 
-def test_common_words_are_checked_and_rare_ones_intersected(make, db, monkeypatch):
+@pytest.mark.parametrize("wide", [5, 6])
+def test_common_words_are_checked_and_rare_ones_intersected(make, db, monkeypatch, wide):
     # At a million addresses "jalan" and "no" are in most of them; here the thresholds shrink to the data:
     # "mawar" (3 entries) and "70" (1) are under SAMPLE and intersected; "jalan", "no" and "7" (5 each) are
-    # checked candidate by candidate. Whole words rank first either way.
+    # checked candidate by candidate, or (WIDE 6) intersected too once few candidates pass. Whole words
+    # rank first either way, and the answer is the same.
     import models.inquiry.search as text_search
     monkeypatch.setattr(text_search, "SAMPLE", 5)
-    monkeypatch.setattr(text_search, "WIDE", 5)
+    monkeypatch.setattr(text_search, "WIDE", wide)
     monkeypatch.setattr(text_search, "BATCH", 1)
+    monkeypatch.setattr(text_search, "POOL", 4)
     for n, address in enumerate(("Jalan Mawar No. 7", "Jalan Mawar No. 70", "Jalan Mawar 7", "Jalan Melati No. 7",
-                                 "Jalan Kenanga No. 7", "Gang Anggrek No. 1"), start=1):
+                                 "Jalan Kenanga No. 7", "Gang Anggrek No. 1", "Gang Mawar No. 5", "Gang Mawar 9"),
+                                start=1):
         make.service_point(spn=f"SRC0000000{n}").property.address = address
     db.session.commit()
     assert spns(search(db.session, "mawar 70", "address")) == ["SRC00000002"]

@@ -27,7 +27,7 @@ from models.tariffs.entities import Tariff
 
 LIMIT = 300          # more than a clerk reads: the list says to narrow the search
 MAX_TERM = 200
-SAMPLE = 12_000      # index entries counted per typed word: fewer, and the word narrows by INTERSECT
+SAMPLE = 5000        # index entries counted per typed word: fewer, and the word narrows by INTERSECT
 WIDE = 30_000        # ... or fewer, counted when the list is still long, and a long word narrows too
 CANDIDATES = 50_000  # rows narrowed to that are read at most (beyond, the list says to narrow the search)
 POOL = LIMIT + 1     # names or addresses ranked: more would only rank a list that is cut anyway
@@ -196,21 +196,25 @@ class _WordIndex:
 def _text_ids(session: Session, path: str, term: str) -> tuple[list[int], bool]:
     """(service point ids, whether the candidates were cut short) for a name or an address.
 
-    Each typed word's entries are counted on the index, at most SAMPLE each. The words under SAMPLE narrow
-    together (an INTERSECT of their index ranges: cheap at that size); the common ones (a street type, "no")
-    are checked on the candidates, a batch at a time and only as far as the list needs. Walking or hashing
-    the common words' whole ranges (237,000 entries of "gang" at a million addresses) made a search take a
-    second. When few candidates pass and many are left, the longest common word narrows by INTERSECT too
-    if its range is not too wide (a street name with 15,000 addresses). A word nothing holds ends it at once.
+    Each typed word's entries are counted on the index, at most SAMPLE each, longest word first. The words
+    under SAMPLE narrow together (an INTERSECT of their index ranges: cheap at that size); the common ones (a
+    street type, "no") are checked on the candidates, a batch at a time and only as far as the list needs.
+    Walking or hashing the common words' whole ranges (237,000 entries of "gang" at a million addresses) made
+    a search take a second. When few candidates pass and many are left, the longest common word narrows by
+    INTERSECT too if its range is not too wide (a street name with 15,000 addresses). A word nothing holds
+    ends the search at once.
     """
     words = sorted(words_of(term), key=len, reverse=True)[:6]
     if not words:
         return [], False
     kind = CUSTOMER if path == "name" else PROPERTY
     index = _WordIndex(session, kind, words)
-    counts = {w: index.count(w, SAMPLE) for w in words} if len(words) > 1 else {words[0]: 1}
-    if not all(counts.values()):
-        return [], False
+    counts = {words[0]: 1}
+    if len(words) > 1:
+        for w in words:             # the longest first: the likeliest to be held by nothing, which ends it
+            counts[w] = index.count(w, SAMPLE)
+            if not counts[w]:
+                return [], False
     words.sort(key=lambda w: (counts[w], -len(w)))
     narrowing = [w for w in words if counts[w] < SAMPLE] or words[:1]
     others = sorted((w for w in words if w not in narrowing), key=len, reverse=True)

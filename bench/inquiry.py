@@ -37,8 +37,8 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--reuse", action="store_true", help="keep the database loaded by an earlier run")
     args = parser.parse_args()
-    name = f"inquiry-{args.service_points}" + ("-postgresql" if args.database_url else "")
-    prepare(name, args.database_url, fresh=not args.reuse)
+    folder = f"inquiry-{args.service_points}" + ("-postgresql" if args.database_url else "")
+    prepare(folder, args.database_url, fresh=not args.reuse)
     if not args.reuse:
         started = time.perf_counter()
         help_text = cms("demo-data", "--help").stdout
@@ -68,7 +68,13 @@ def main() -> None:
         dialect = db.engine.dialect.name
     client = app.test_client()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").text).group(1)
-    client.post("/login", data={"email": "clerk@example.com", "password": "watt-clerk", "csrf_token": token})
+    signed_in = client.post("/login", data={"email": "clerk@example.com", "password": "watt-clerk",
+                                            "csrf_token": token})
+    if signed_in.status_code != 302 or "/login" in signed_in.headers.get("Location", "/login"):
+        # Another instance folder (its own password salt) than the one that loaded the database: every page
+        # would answer with a redirect to the login, timed as if it were the page.
+        sys.exit(f"the demo clerk cannot sign in (HTTP {signed_in.status_code}): load the database with the instance "
+                 f"folder bench/out/{folder}, or copy the loading one's password_salt and secret_key into it")
     cases = [("SPN", spn), ("SPN/serial", f"{spn}/1"), ("ID Pelanggan", customer_no),
              ("meter number", meter[0] if meter else "none"), ("ID number", ident[0] if ident else "none"),
              ("bank account", bank[0] if bank else "none"), ("phone", phone), ("name (2 words)", name),

@@ -9,12 +9,18 @@ from sqlalchemy.orm import Session
 
 from models.audit.recorder import Actor, acting_as, record_bulk
 from models.clock import today
+from models.contracts.entities import Contract, ContractStatus, ContractVersion
+from models.demo.reference import CITIES
+from models.inquiry.applicants import Application
+from models.meters.entities import Meter, MeterStatus
+from models.meters.queries import current_meter_installation
 from models.premises.entities import ServicePoint
 from models.process.entities import HumanTask, ProcessInstance, TaskState
 from models.requests.entities import Channel, RequestType
 from models.statuses import StatusChange
+from models.tariffs.entities import PaymentMode, Tariff
 from models.users.entities import User
-from workflows.customer_requests import open_customer_request
+from workflows.customer_requests import open_customer_request, register_new_connection
 from workflows.runtime import claim_task, complete_task, deliver_message
 from workflows.shipped import deploy_shipped
 
@@ -26,8 +32,6 @@ ANSWERS = {
     "ut_survey": lambda r: {"survey_result": r.choice(["pole within 30 m", "needs new service cable", "meter box ok"]),
                             "connection_fee": str(r.choice([850000, 1250000, 2400000, 5750000]))},
     "ut_approve": lambda r: {"approved": r.random() > 0.1, "approval_note": ""},
-    "ut_install": lambda r: {"installed_on": (today() - timedelta(days=r.randrange(1, 20))).isoformat(),
-                             "meter_number": str(r.randrange(30001, 99999))},
     "ut_activate": lambda r: {"contract_start": today().isoformat()},
     "ut_investigate": lambda r: {"findings": r.choice(["meter read correctly", "estimated reading too high",
                                                        "voltage drop in the evening"])},
@@ -40,6 +44,30 @@ DEMO = Actor(None, "demo-data")
 
 def _worker(users: dict[str, User], role: str) -> User:
     return users["owner@example.com"] if role == "process_owner" else users["clerk@example.com"]
+
+
+STREETS = ("Melati", "Kenanga", "Cempaka", "Flamboyan", "Anggrek", "Dahlia", "Teratai", "Sakura")
+
+
+def _installation(session: Session, request) -> dict | None:
+    """The crew's confirmation: the meter already at the service point (a change keeps it), else the next
+    one in a store (a new connection); None when the stores are empty (the task stays open)."""
+    current = current_meter_installation(session, request.service_point_id)
+    if current is not None:
+        return {"installed_on": today().isoformat(), "meter_number": current.meter.number}
+    number = session.scalar(sa.select(Meter.number).where(Meter.status == MeterStatus.IN_STORE)
+                            .order_by(Meter.id).limit(1))
+    return {"installed_on": today().isoformat(), "meter_number": number} if number else None
+
+
+def _applicant(session: Session, rng: random.Random, channel: Channel):
+    """A new applicant for a household connection (models.inquiry.applicants), its request and process."""
+    city = rng.choice(CITIES)[0]
+    name = f"{rng.choice(('Ayu', 'Bima', 'Citra', 'Dimas', 'Eka', 'Fajar'))} {rng.choice(('Lestari', 'Wibowo'))}"
+    return register_new_connection(session, Application(
+        name=name, doc_number=f"3599{rng.randrange(10 ** 12):012d}", phone=f"0813{rng.randrange(10 ** 8):08d}",
+        address=f"Jl. {rng.choice(STREETS)} {rng.randrange(1, 300)}", city=city, tariff="R-1/TR 1300",
+        power_va="1300", channel=channel.value, description="demo applicant")).request
 
 
 def load_demo_requests(session: Session, count: int, seed: int) -> dict[str, int]:
@@ -55,11 +83,23 @@ def _load(session: Session, count: int, seed: int) -> dict[str, int]:
     spns = session.scalars(sa.select(ServicePoint.spn).order_by(ServicePoint.id).limit(5000)).all()
     if not spns or "clerk@example.com" not in users:
         return {"customer_requests": 0}
+    households = session.scalars(    # power changes go to households: their tariff follows the power (R-1, R-2)
+        sa.select(ServicePoint.spn).join(Contract, sa.and_(Contract.service_point_id == ServicePoint.id,
+                                                           Contract.status == ContractStatus.ACTIVE))
+        .join(ContractVersion, sa.and_(ContractVersion.contract_id == Contract.id, ContractVersion.valid_to.is_(None)))
+        .join(Tariff, Tariff.id == ContractVersion.tariff_id)
+        .where(Tariff.tariff_class.in_(("R-1", "R-2")), Tariff.payment_mode == PaymentMode.POSTPAID)
+        .order_by(ServicePoint.id).limit(5000)).all() or spns
     for _ in range(count):
         request_type = rng.choices([t for t, _ in TYPES], weights=[w for _, w in TYPES])[0]
-        power = rng.choice([1300, 2200, 3500]) if request_type is RequestType.POWER_CHANGE else None
-        request = open_customer_request(session, request_type, spn=rng.choice(spns),
-                                        channel=rng.choice(list(Channel)), requested_power_va=power)
+        channel = rng.choice(list(Channel))
+        if request_type is RequestType.NEW_CONNECTION:
+            request = _applicant(session, rng, channel)
+        else:
+            power = rng.choice([1300, 2200, 3500]) if request_type is RequestType.POWER_CHANGE else None
+            request = open_customer_request(
+                session, request_type, spn=rng.choice(households if power else spns), channel=channel,
+                requested_power_va=power)
         for _step in range(rng.randrange(0, 8)):
             if request.status.value == "awaiting_payment":
                 if rng.random() < 0.6:
@@ -71,9 +111,12 @@ def _load(session: Session, count: int, seed: int) -> dict[str, int]:
                                                              HumanTask.state == TaskState.OPEN))
             if task is None:
                 break
+            answer = _installation(session, request) if task.bpmn_id == "ut_install" else ANSWERS[task.bpmn_id](rng)
+            if answer is None:
+                break
             worker = _worker(users, task.role)
             with acting_as(Actor(worker.id, worker.email)):
-                complete_task(session, task.id, worker, ANSWERS[task.bpmn_id](rng))
+                complete_task(session, task.id, worker, answer)
         for task in session.scalars(sa.select(HumanTask).where(HumanTask.object_id == request.id,
                                                                HumanTask.object_type == "customer_request")):
             if task.state is TaskState.OPEN and task.role == "clerk" and rng.random() < 0.3:

@@ -26,6 +26,7 @@ from models.meters.entities import Meter, MovementKind, Store
 from models.meters.operations import move_meters, record_calibration, scrap_meter
 from models.meters.queries import current_meter_installation
 from models.premises.entities import ServicePoint
+from models.requests.connections import activate_connection, install_connection_meter
 from models.requests.entities import CustomerRequest, RequestStatus
 from models.requests.operations import change_request_status
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
@@ -130,6 +131,36 @@ def replace_meter(context: RuntimeContext, data: dict, changed_on, old_readings:
     return {"old_meter": current.meter.number, "new_meter": new_meter.number}
 
 
+def _request(context: RuntimeContext) -> CustomerRequest:
+    request = _business_object(context)
+    if not isinstance(request, CustomerRequest):
+        raise DomainError("this service needs a process linked to a customer request")
+    return request
+
+
+def _day(value, field: str) -> date:
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(f"'{str(value)[:40]}' is not a date", field) from None
+
+
+def install_request_meter(context: RuntimeContext, data: dict, meter_number: str, installed_on,
+                          readings: str | None = None) -> dict:
+    """Install the meter the crew put in at the request's service point (first readings, or zero for a new
+    meter); nothing when it is already the one there."""
+    installed = install_connection_meter(context.session, _request(context), str(meter_number or ""),
+                                         _day(installed_on, "installed_on"), readings)
+    return {"meter_installed": installed is not None}
+
+
+def activate_request(context: RuntimeContext, data: dict, starts_on) -> dict:
+    """Open the contract a new connection asked for (or give the active one the new power or tariff) from the
+    day given; the planned service point becomes active."""
+    contract = activate_connection(context.session, _request(context), _day(starts_on, "contract_start"))
+    return {"customer_no": contract.customer_no} if contract is not None else {}
+
+
 def set_fee(context: RuntimeContext, data: dict, amount) -> dict:
     """Record the connection fee the customer must pay."""
     request = _business_object(context)
@@ -222,6 +253,8 @@ SERVICES: dict[str, Service] = {s.name: s for s in [
     Service("record_calibration", calibrate, frozenset({"passed", "tested_on"})),
     Service("scrap_meter", scrap, frozenset()),
     Service("complete_service_order", complete_order, frozenset({"result"})),
+    Service("install_request_meter", install_request_meter, frozenset({"meter_number", "installed_on"})),
+    Service("activate_request", activate_request, frozenset({"starts_on"})),
     Service("change_meter", replace_meter,
             frozenset({"changed_on", "old_readings", "new_meter_number", "new_readings", "lab_store"})),
     Service("issue_bill", release_bill, frozenset()),

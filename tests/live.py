@@ -38,3 +38,34 @@ def live_server(env: dict) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+COMPLAINT_AWAITING_RESPONSE = """
+import sqlalchemy as sa
+from models.audit.recorder import Actor
+from models.base import db
+from models.premises.entities import ServicePoint
+from models.process.entities import HumanTask, TaskState
+from models.requests.entities import RequestType
+from models.transactions import transaction
+from models.users.entities import User
+from portal import create_app
+from workflows.customer_requests import open_customer_request
+from workflows.runtime import complete_task
+
+with create_app().app_context(), transaction(Actor(None, "test set-up")):
+    clerk = db.session.scalar(sa.select(User).where(User.email == "clerk@example.com"))
+    spn = db.session.scalar(sa.select(ServicePoint.spn).order_by(ServicePoint.id).limit(1))
+    request = open_customer_request(db.session, RequestType.COMPLAINT, spn=spn, description="billed twice")
+    task = db.session.scalar(sa.select(HumanTask).where(HumanTask.object_id == request.id,
+                                                        HumanTask.object_type == "customer_request",
+                                                        HumanTask.state == TaskState.OPEN))
+    complete_task(db.session, task.id, clerk, {"findings": "read twice"})
+"""
+
+
+def add_complaint_awaiting_response(env: dict) -> None:
+    """A complaint investigated and waiting for its answer (an open, unclaimed "Respond to customer" task),
+    whatever the demo's random walk left open."""
+    subprocess.run([sys.executable, "-c", COMPLAINT_AWAITING_RESPONSE], env=env, cwd=ROOT, check=True,
+                   capture_output=True)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from models.clock import today
 from tests.integration.visitors import Visitor, all_at_once
-from tests.live import CMS, ROOT, live_server
+from tests.live import CMS, ROOT, add_complaint_awaiting_response, live_server
 
 CLERK = ("clerk@example.com", "watt-clerk")
 PEOPLE = 8
@@ -40,6 +40,7 @@ def env(tmp_path_factory):
                                          "--bill-months", "0", "--requests", "10",
                                          "--as-of", today().replace(day=1).isoformat()]):
             subprocess.run([CMS, *args], env=env, cwd=ROOT, check=True, capture_output=True)
+        add_complaint_awaiting_response(env)
         yield env
     finally:
         with admin.connect() as connection:

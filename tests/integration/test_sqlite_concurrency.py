@@ -20,7 +20,7 @@ from models.clock import today
 from portal.cli import cli
 from tests.conftest import csrf_token
 from tests.integration.visitors import Visitor, all_at_once
-from tests.live import live_server
+from tests.live import add_complaint_awaiting_response, live_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CMS = Path(sys.executable).parent / "cms"
@@ -36,6 +36,7 @@ def env(tmp_path_factory):
                                      "--bill-months", "0", "--requests", "12",
                                      "--as-of", today().replace(day=1).isoformat()]):
         subprocess.run([CMS, *args], env=env, cwd=ROOT, check=True, capture_output=True)
+    add_complaint_awaiting_response(env)
     return env
 
 

@@ -1,6 +1,7 @@
 """The Flask application: create_app wires configuration, extensions, blueprints and the admin."""
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -87,4 +88,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         from workflows.billing_documents import queue_documents_after_commit
         queue_documents_after_commit({"name": app.config["CMS_UTILITY_NAME"],
                                       "address": app.config["CMS_UTILITY_ADDRESS"]})
+    # The start-up heap (Flask, SQLAlchemy's metadata, Plotly, the BPMN engine) out of the garbage collector's
+    # sight: every full collection walked it, about 100 ms, and one request in six of an address search with
+    # 300 rows triggered one (p95 133 ms against a median of 33 ms). Frozen before gunicorn forks, it also
+    # stays shared between the workers.
+    gc.collect()
+    gc.freeze()
     return app

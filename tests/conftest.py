@@ -110,15 +110,23 @@ def reset_schema(url: str) -> None:
     engine.dispose()
 
 
+def suite_app(url: str, **overrides):
+    """An app in this process as the suite needs it: eager Celery, this process's unshifted application clock
+    (the environment's CMS_CLOCK_START is for the processes tests start), cheap real argon2. create_app
+    configures the process-wide clock and makes its Celery app the default: a test that builds a second app
+    sets the suite's Celery app back (tests/models/test_sqlite_transactions.py)."""
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "CELERY_ALWAYS_EAGER": True,
+                       "CMS_CLOCK_START": "",
+                       "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {"argon2__rounds": 1, "argon2__memory_cost": 1024},
+                       **overrides})
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = database_url(tmp_path_factory)
     reset_schema(url.replace("postgresql://", "postgresql+psycopg://", 1))
     os.environ["CMS_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "CELERY_ALWAYS_EAGER": True,
-                      "CMS_CLOCK_START": "",
-                      # real argon2, at a cost that keeps per-test users cheap
-                      "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {"argon2__rounds": 1, "argon2__memory_cost": 1024}})
+    app = suite_app(url)
     with app.app_context():
         upgrade()
     return app

@@ -6,7 +6,7 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
 
 from models.base import db, reading_only, tune_sqlite
-from portal import create_app
+from tests.conftest import suite_app
 
 
 def _engine(path):
@@ -43,8 +43,8 @@ def test_after_migrating_every_pooled_connection_enforces_foreign_keys_and_holds
     # The migration switches foreign keys off on its connection; that connection goes back to the pool.
     # Once it came back with them off inside an open transaction: cascades silently did nothing.
     monkeypatch.setenv("CMS_INSTANCE_PATH", str(tmp_path))
-    suite_celery = celery_app._get_current_object()     # create_app makes its Celery app the default one
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}", "CELERY_ALWAYS_EAGER": True})
+    suite_celery = celery_app._get_current_object()     # a second app makes its Celery app the default one
+    app = suite_app(f"sqlite:///{tmp_path / 'm.db'}")
     suite_celery.set_default()
     with app.app_context():
         upgrade()

@@ -124,7 +124,7 @@ def replace_meter(context: RuntimeContext, data: dict, changed_on, old_readings:
     current = current_meter_installation(context.session, service_point.id)
     if current is None:
         raise DomainError(f"service point {service_point.spn} has no meter to change")
-    on = changed_on if isinstance(changed_on, date) else date.fromisoformat(str(changed_on))
+    on = _day(changed_on, "changed_on")
     change_meter(context.session, service_point, new_meter, on, parse_readings(old_readings, current.meter),
                  parse_readings(new_readings, new_meter), lab,
                  document_no=str(data.get("service_order_number") or "meter change"))
@@ -163,7 +163,7 @@ def activate_request(context: RuntimeContext, data: dict, starts_on) -> dict:
 
 def set_fee(context: RuntimeContext, data: dict, amount) -> dict:
     """Record the connection fee the customer must pay."""
-    request = _business_object(context)
+    request = _request(context)
     try:
         fee = Decimal(str(amount))
     except InvalidOperation as exc:
@@ -198,7 +198,7 @@ def move_meter(context: RuntimeContext, data: dict, kind: str, document_no: str,
 def calibrate(context: RuntimeContext, data: dict, passed, tested_on, certificate=None, remarks=None) -> dict:
     """Record a laboratory test: a pass with its certificate and next due date, or a fail that rejects the meter."""
     meter = _meter(context)
-    tested = tested_on if isinstance(tested_on, date) else date.fromisoformat(str(tested_on))
+    tested = _day(tested_on, "tested_on")
     calibration = record_calibration(context.session, meter, bool(passed), tested,
                                      certificate=certificate, remarks=remarks)
     return {"meter_status": meter.status.value,

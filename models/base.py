@@ -6,6 +6,7 @@ portal.create_app calls `db.init_app(app)`.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
@@ -88,6 +89,33 @@ def new_ids(session, table, count: int) -> list[int]:
         return list(session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, count))))
     last = session.scalar(select(func.max(table.c.id))) or 0
     return list(range(last + 1, last + count + 1))
+
+
+def insert_once(session, table, row: dict) -> int | None:
+    """INSERT the row unless a unique key already holds its values; its id, or None when it was there. On
+    PostgreSQL a concurrent insert of the same key waits for the other transaction's end (then answers None if
+    that one committed), so that exactly one of many racing posts inserts, and none fails on the key."""
+    connection = session.connection()
+    return connection.execute(_insert_once_statement(connection.dialect.name, table), row).scalar()
+
+
+@functools.cache
+def _insert_once_statement(dialect: str, table):
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return insert.on_conflict_do_nothing().returning(table.c.id)
+
+
+def attach_inserted(session, cls, values: dict):
+    """The persistent object of a row just inserted without the ORM, from the values inserted (no query): the
+    caller's answer keeps being an ORM object. Columns not given load on first access."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    obj = cls(**values)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 def insert_rows(session, table, rows: list[dict], constants: dict | None = None) -> None:

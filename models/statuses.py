@@ -101,6 +101,14 @@ def begin_status(session: Session, obj, first: enum.Enum) -> None:
     _record(session, obj, None, first, None, None)
 
 
+def first_status_rows(cls: type, ids: list[int], first: enum.Enum, *, by: str, at: datetime) -> list[dict]:
+    """begin_status's records for new objects of `cls` written without the ORM (bulk loads, hot paths): rows of
+    status_changes, for the caller to insert."""
+    _table(type(first))
+    return [{"object_type": type_of(cls).key, "object_id": object_id, "from_status": None, "to_status": first.value,
+             "at": at, "by": by, "note": None, "instance_id": None} for object_id in ids]
+
+
 def _record(session: Session, obj, previous: enum.Enum | None, target: enum.Enum, note: str | None,
             instance_id: int | None) -> None:
     if obj.id is None:      # a new object: the change names it by id

@@ -101,6 +101,23 @@ def _customer_cases(session: Session, customer_ids: list[int]) -> list[tuple[Pro
     return [(instance, contract_id) for instance, contract_id in rows]
 
 
+def _in_collection_statement():
+    customers = sa.bindparam("customer_ids", expanding=True)
+    arranged = sa.select(PaymentArrangement.customer_id).where(
+        PaymentArrangement.status == ArrangementStatus.ACTIVE, PaymentArrangement.customer_id.in_(customers))
+    dunned = (sa.select(Account.customer_id).select_from(ProcessInstance).join(ProcessInstance.definition)
+              .join(Contract, sa.and_(Contract.service_point_id == ProcessInstance.object_id,
+                                      Contract.status == ContractStatus.ACTIVE))
+              .join(Account, Account.id == Contract.account_id)
+              .where(ProcessDefinition.key == PROCESS, ProcessInstance.object_type == "service_point",
+                     ProcessInstance.status.in_(OPEN), Account.customer_id.in_(customers)))
+    return sa.union(arranged, dunned)
+
+
+# Built once: every payment asks it (most payers have neither an arrangement nor a case, and then it is all).
+_IN_COLLECTION = _in_collection_statement()
+
+
 def on_payments(session: Session, customer_ids: list[int]) -> PaymentOutcome:
     """After post_payment, in the same transaction: arrangements of these customers are reviewed (paid off:
     completed and their case resumed), and each running case whose service point no longer owes anything
@@ -108,6 +125,9 @@ def on_payments(session: Session, customer_ids: list[int]) -> PaymentOutcome:
     payments calls it (workflows.credits); a caller that calls it itself is not called again for them."""
     session.info.get(PAID_KEY, set()).difference_update(customer_ids)
     outcome = PaymentOutcome()
+    if customer_ids:        # only those with an active arrangement or an open case have anything to hear
+        customer_ids = list(session.connection().execute(_IN_COLLECTION, {"customer_ids": list(customer_ids)})
+                            .scalars())
     if not customer_ids:
         return outcome
     for arrangement in review_arrangements(session, today(), list(customer_ids)):

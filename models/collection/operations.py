@@ -12,8 +12,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.audit.recorder import acting_name, record_bulk
-from models.base import insert_rows, new_ids
+from models.audit.recorder import acting_name, record_bulk, record_inserts
+from models.base import attach_inserted, insert_once, insert_rows, new_ids
 from models.billing.charges import add_misc_charge, system_charge_type
 from models.billing.entities import Bill
 from models.clock import now_utc, today
@@ -27,23 +27,16 @@ from models.collection.entities import (
     PaymentStatus,
     WriteOff,
 )
-from models.collection.queries import (
-    Payer,
-    bill_balances,
-    credit_of_customers,
-    open_bills,
-    open_bills_of_customers,
-    unallocated,
-)
+from models.collection.queries import Payer, bill_balances, credit_of_customers, open_bills_of_customers
 from models.contracts.entities import Contract
-from models.customers.entities import Account
+from models.customers.entities import Account, Customer
 from models.errors import DomainError
-from models.objects import type_of
-from models.statuses import StatusChange, begin_status, move_status
+from models.statuses import StatusChange, begin_status, first_status_rows, move_status
 
 AMOUNT_MAX = Decimal("9999999999999999.99")     # Numeric(18, 2)
 RETURN_FEE = "RETURN_FEE"                       # the misc charge type a returned payment may cost
 PAID_KEY = "cms.paying_customers"               # session.info: customers this transaction posted payments for
+LOCK_CHUNK = 10_000                             # customer ids per locking statement (PostgreSQL's parameter cap)
 
 
 @dataclass
@@ -54,6 +47,7 @@ class PostedPayment:
     # Known when this call posted it: the customer's credit left, and what each bill paid still owes.
     credit: Decimal | None = None
     balances: dict[int, Decimal] | None = None
+    numbers: dict[int, str] = field(default_factory=dict)      # bill id -> number, of the bills it paid
 
 
 def check_amount(amount: Decimal, field_name: str = "amount") -> Decimal:
@@ -68,13 +62,24 @@ def payment_of(session: Session, channel: PaymentChannel, reference: str) -> Pay
     return session.scalar(sa.select(Payment).where(Payment.channel == channel, Payment.reference == reference))
 
 
-def _one_at_a_time(session: Session, channel: PaymentChannel, reference: str) -> None:
-    """Posts of one (channel, reference) take turns until their transactions end, so that the second one finds
-    the first one's payment (and returns it) instead of failing on the unique key: a transaction advisory lock on
-    PostgreSQL; SQLite's writers take turns anyway (BEGIN IMMEDIATE)."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = sa.func.hashtextextended(f"payment {channel.value} {reference}", 0)
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+_LOCK_CUSTOMERS = (sa.select(Customer.id).where(Customer.id.in_(sa.bindparam("ids", expanding=True)))
+                   .order_by(Customer.id).with_for_update(key_share=True))
+_ADD = {table: sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        for table in (StatusChange.__table__, PaymentAllocation.__table__)}
+
+
+def lock_customers(session: Session, customer_ids) -> None:
+    """A customer's money is allocated by one transaction at a time: their customer row is the lock, taken before
+    their credit and open bills are read, so that those reads (later statements) see what the previous holder
+    committed. FOR NO KEY UPDATE, because a new payment holds a KEY SHARE lock on its customer and named bill
+    until it commits, which a plain FOR UPDATE would wait for while the other waits for this one: a deadlock.
+    SQLite's writers take turns anyway (BEGIN IMMEDIATE)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), LOCK_CHUNK):
+        connection.execute(_LOCK_CUSTOMERS, {"ids": ids[start:start + LOCK_CHUNK]})
 
 
 def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, method: PaymentMethod, reference: str,
@@ -82,30 +87,39 @@ def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, met
                  idempotency_key: str | None = None, request_hash: str | None = None,
                  cashier_day: CashierDay | None = None) -> PostedPayment:
     """Post a payment once per (channel, reference) and allocate it: the named bill first, then the oldest open
-    bills; what is left stays as the customer's credit. Posting a reference again returns the first payment."""
+    bills; what is left stays as the customer's credit. Posting a reference again returns the first payment.
+
+    Every partner's post comes through here, so it is written without the ORM's unit of work (seven statements
+    on PostgreSQL); its audit events are the ones the ORM's listener would have written."""
     reference = (reference or "").strip()
     if not reference:
         raise DomainError("is required: the channel's own reference (receipt, transfer, partner id)", "reference")
     check_amount(amount)
     if paid_on > today():
         raise DomainError(f"{paid_on.isoformat()} is in the future", "paid_on")
-    _one_at_a_time(session, channel, reference)
-    earlier = payment_of(session, channel, reference)
-    if earlier is not None:
+    session.flush()                     # what the caller made (a cashier's new day) is a row the payment names
+    now, by, customer_id = now_utc(), acting_name(), payer.customer.id
+    row = {"channel": channel, "method": method, "reference": reference, "customer_id": customer_id,
+           "amount": amount, "paid_on": paid_on, "status": PaymentStatus.POSTED,
+           "payer": (payer_name or "").strip()[:200] or None, "named_bill_id": payer.bill.id if payer.bill else None,
+           "idempotency_key": idempotency_key, "request_hash": request_hash,
+           "cashier_day_id": cashier_day.id if cashier_day else None, "note": note, "by": by, "received_at": now,
+           "reversed_at": None, "reversal_reason": None}
+    row["id"] = insert_once(session, Payment.__table__, row)
+    if row["id"] is None:               # posted before (or by a racing post, now committed): the first payment
+        earlier = payment_of(session, channel, reference)
+        if earlier is None:             # the key was taken, by another reference
+            raise DomainError("this Idempotency-Key was already used", "idempotency_key")
         return PostedPayment(earlier, replay=True, allocations=list(earlier.allocations))
-    payment = Payment(channel=channel, method=method, reference=reference, customer_id=payer.customer.id,
-                      amount=amount, paid_on=paid_on, payer=(payer_name or "").strip()[:200] or None,
-                      named_bill_id=payer.bill.id if payer.bill else None, idempotency_key=idempotency_key,
-                      request_hash=request_hash, cashier_day_id=cashier_day.id if cashier_day else None,
-                      note=note, by=acting_name())
-    begin_status(session, payment, PaymentStatus.POSTED)
-    session.add(payment)
-    session.flush()
+    [change] = first_status_rows(Payment, [row["id"]], PaymentStatus.POSTED, by=by, at=now)
+    change["id"] = session.connection().execute(_ADD[StatusChange.__table__], [change]).scalar_one()
     # Whatever posted it (counter, API, statement, suspense, direct debit), dunning hears of it before the
     # transaction commits (workflows.credits.tell_dunning_before_commit).
-    session.info.setdefault(PAID_KEY, set()).add(payer.customer.id)
-    made, credit, balances = _allocate(session, payer.customer.id, payer.bill)
-    return PostedPayment(payment, allocations=made, credit=credit, balances=balances)
+    session.info.setdefault(PAID_KEY, set()).add(customer_id)
+    made = _allocate(session, customer_id, row["named_bill_id"],
+                     audited=[(Payment.__table__, [row]), (StatusChange.__table__, [change])])
+    return PostedPayment(attach_inserted(session, Payment, row), allocations=made.allocations, credit=made.credit,
+                         balances=made.balances, numbers=made.numbers)
 
 
 @dataclass(frozen=True)
@@ -134,26 +148,24 @@ def post_payments(session: Session, channel: PaymentChannel, method: PaymentMeth
         if item.paid_on > day:
             raise DomainError(f"{item.paid_on.isoformat()} is in the future", "paid_on")
     customers = sorted({item.customer_id for item in items})
+    lock_customers(session, customers)
     credit = credit_of_customers(session, customers)
-    bills = open_bills_of_customers(session, customers, lock=True)
+    bills = open_bills_of_customers(session, customers)
     ids = new_ids(session, Payment.__table__, len(items))
     now, by = now_utc(), acting_name()
-    payments, changes, allocations = [], [], []
+    payments, allocations = [], []
     for payment_id, item in zip(ids, items, strict=True):
         payments.append({"id": payment_id, "channel": channel, "method": method, "reference": item.reference,
                          "customer_id": item.customer_id, "amount": item.amount, "paid_on": item.paid_on,
                          "payer": (item.payer_name or "").strip()[:200] or None, "named_bill_id": item.bill_id,
                          "note": item.note})
-        changes.append({"object_id": payment_id})
         theirs = credit[item.customer_id]
         theirs[payment_id] = (item.paid_on, item.amount)
         allocations += _allocation_rows(theirs, bills.get(item.customer_id, []), item.bill_id)
     constants = {"status": PaymentStatus.POSTED, "by": by, "received_at": now, "idempotency_key": None,
                  "request_hash": None, "cashier_day_id": None, "reversed_at": None, "reversal_reason": None}
     insert_rows(session, Payment.__table__, payments, constants)
-    insert_rows(session, StatusChange.__table__, changes, {
-        "object_type": type_of(Payment).key, "from_status": None, "to_status": PaymentStatus.POSTED.value,
-        "at": now, "by": by, "note": None, "instance_id": None})
+    insert_rows(session, StatusChange.__table__, first_status_rows(Payment, ids, PaymentStatus.POSTED, by=by, at=now))
     insert_rows(session, PaymentAllocation.__table__, allocations,
                 {"allocated_on": day, "allocated_at": now, "released_at": None})
     for entity, count in (("payment", len(payments)), ("payment_allocation", len(allocations))):
@@ -188,36 +200,41 @@ def _allocation_rows(credit: dict[int, tuple[date, Decimal]], bills: list[list],
 def allocate_credit(session: Session, customer_id: int, first: Bill | None = None) -> list[PaymentAllocation]:
     """Apply the customer's unallocated payments (oldest first) to their open bills (`first`, then oldest due
     first). Run after a payment, and after new bills are issued, so that credit pays the next bill."""
-    return _allocate(session, customer_id, first)[0]
+    return _allocate(session, customer_id, first.id if first is not None else None).allocations
 
 
-def _allocate(session: Session, customer_id: int, first: Bill | None
-              ) -> tuple[list[PaymentAllocation], Decimal, dict[int, Decimal]]:
-    """allocate_credit, also answering the credit left and bill id -> balance of each bill it paid."""
-    credit = unallocated(session, customer_id)
-    if not credit:
-        return [], Decimal(0), {}
-    left_over = sum(credit.values(), Decimal(0))
-    bills = open_bills(session, customer_id, lock=True)
-    if first is not None:
-        bills.sort(key=lambda item: item.bill.id != first.id)      # stable: the rest keep their order
-    made, day, balances = [], today(), {}
-    payments = iter(list(credit.items()))
-    payment_id, left = next(payments)
-    for item in bills:
-        owed = item.balance
-        while owed > 0 and left > 0:
-            part = min(owed, left)
-            made.append(PaymentAllocation(payment_id=payment_id, bill_id=item.bill.id, amount=part, allocated_on=day))
-            owed, left, left_over = owed - part, left - part, left_over - part
-            balances[item.bill.id] = owed
-            if left == 0:
-                payment_id, left = next(payments, (None, Decimal(0)))
-        if left == 0:
-            break
-    session.add_all(made)
-    session.flush()
-    return made, left_over, balances
+@dataclass
+class Allocated:
+    allocations: list[PaymentAllocation]
+    credit: Decimal                     # the customer's credit left
+    balances: dict[int, Decimal]        # bill id -> what each bill paid still owes
+    numbers: dict[int, str]             # bill id -> number, of the bills paid
+
+
+def _allocate(session: Session, customer_id: int, first: int | None,
+              audited: list[tuple[sa.Table, list[dict]]] | None = None) -> Allocated:
+    """allocate_credit by _allocation_rows, with the customer locked; the allocations' audit events are written
+    with `audited` (rows the caller inserted without the ORM) in one statement."""
+    lock_customers(session, [customer_id])
+    credit = credit_of_customers(session, [customer_id]).get(customer_id, {})
+    bills = open_bills_of_customers(session, [customer_id]).get(customer_id, []) if credit else []
+    owed, numbers = {bill[0]: bill[1] for bill in bills}, {bill[0]: bill[2] for bill in bills}
+    rows = _allocation_rows(credit, bills, first)
+    table, day, now = PaymentAllocation.__table__, today(), now_utc()
+    for row in rows:
+        row.update(allocated_on=day, allocated_at=now, released_at=None)
+    if rows:
+        ids = session.connection().execute(_ADD[table], rows).scalars().all()
+        for row, allocation_id in zip(rows, ids, strict=True):
+            row["id"] = allocation_id
+    record_inserts(session, [*(audited or []), (table, rows)])
+    balances = {}
+    for row in rows:
+        owed[row["bill_id"]] -= row["amount"]
+        balances[row["bill_id"]] = owed[row["bill_id"]]
+    return Allocated([attach_inserted(session, PaymentAllocation, row) for row in rows],
+                     sum((left for _paid_on, left in credit.values()), Decimal(0)), balances,
+                     {bill_id: numbers[bill_id] for bill_id in balances})
 
 
 def reverse_payment(session: Session, payment: Payment, reason: str, fee: Decimal | None = None) -> Payment:
@@ -226,6 +243,7 @@ def reverse_payment(session: Session, payment: Payment, reason: str, fee: Decima
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("is required: why the payment is reversed", "reason")
+    lock_customers(session, [payment.customer_id])
     move_status(session, payment, PaymentStatus.REVERSED, what=f"payment {payment}", note=reason[:500])
     payment.reversed_at, payment.reversal_reason = now_utc(), reason[:500]
     released = [a for a in payment.allocations if a.released_at is None]
@@ -257,6 +275,7 @@ def write_off_bill(session: Session, bill: Bill, amount: Decimal, reason: str) -
     if not reason:
         raise DomainError("is required: why the debt is written off", "reason")
     check_amount(amount)
+    lock_customers(session, [session.scalar(sa.select(Account.customer_id).where(Account.id == bill.account_id))])
     balance = bill_balances(session, [bill.id]).get(bill.id, Decimal(0))
     if amount > balance:
         raise DomainError(f"bill {bill.number or bill.id} owes {balance:,.2f}: no more can be written off", "amount")

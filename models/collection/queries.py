@@ -63,9 +63,8 @@ class OpenBill:
     days_overdue: int
 
 
-def open_bills(session: Session, customer_id: int, as_of: date | None = None, lock: bool = False) -> list[OpenBill]:
-    """The customer's issued invoices with something owed, over all their accounts, oldest due first.
-    `lock` locks the bills (PostgreSQL) so that two payments for one customer allocate one after the other."""
+def open_bills(session: Session, customer_id: int, as_of: date | None = None) -> list[OpenBill]:
+    """The customer's issued invoices with something owed, over all their accounts, oldest due first."""
     theirs = sa.select(Bill.id).join(Account, Account.id == Bill.account_id).where(Account.customer_id == customer_id)
     paid = _live_allocations(theirs).subquery()
     query = (sa.select(Bill, paid.c.paid).join(Account, Account.id == Bill.account_id)
@@ -73,16 +72,15 @@ def open_bills(session: Session, customer_id: int, as_of: date | None = None, lo
              .where(Account.customer_id == customer_id, Bill.kind == BillKind.INVOICE,
                     Bill.status == BillStatus.ISSUED, Bill.total > sa.func.coalesce(paid.c.paid, 0))
              .order_by(Bill.due_on, Bill.period, Bill.id))
-    if lock:
-        query = query.with_for_update(of=Bill)
     as_of = as_of or date.min
     return [OpenBill(bill, bill.total - (done or ZERO), max((as_of - bill.due_on).days, 0) if bill.due_on else 0)
             for bill, done in session.execute(query)]
 
 
-def _applied(customer_ids: list[int] | None = None):
+def _applied(customer_ids=None):
     """Payment id -> what of it is applied to issued invoices (live allocations); only the payments of
-    `customer_ids` when given, so that a customer's credit never sums every allocation."""
+    `customer_ids` (ids, or an expanding parameter) when given, so that a customer's credit never sums every
+    allocation."""
     query = (sa.select(PaymentAllocation.payment_id, sa.func.sum(PaymentAllocation.amount).label("applied"))
              .join(Bill, Bill.id == PaymentAllocation.bill_id)
              .where(PaymentAllocation.released_at.is_(None), Bill.status == BillStatus.ISSUED)
@@ -105,14 +103,31 @@ def unallocated(session: Session, customer_id: int) -> dict[int, Decimal]:
     return {pid: amount for pid, amount in left.items() if amount > 0}
 
 
+def _customers_param():
+    # One statement object per query, built once: its SQL and cache key are then made once per process, which
+    # is most of the cost of a short query (a partner's payment runs these on every post).
+    return sa.bindparam("customer_ids", expanding=True)
+
+
+_applied_to = _applied(_customers_param()).subquery()
+CREDIT_OF_CUSTOMERS = (
+    sa.select(Payment.customer_id, Payment.id, Payment.paid_on, Payment.amount, _applied_to.c.applied)
+    .outerjoin(_applied_to, _applied_to.c.payment_id == Payment.id)
+    .where(Payment.customer_id.in_(_customers_param()), Payment.status == PaymentStatus.POSTED)
+    .order_by(Payment.paid_on, Payment.id))
+_paid_of = _live_allocations(sa.select(Bill.id).join(Account, Account.id == Bill.account_id)
+                             .where(Account.customer_id.in_(_customers_param()))).subquery()
+OPEN_BILLS_OF_CUSTOMERS = (
+    sa.select(Account.customer_id, Bill.id, Bill.total, _paid_of.c.paid, Bill.number)
+    .join(Account, Account.id == Bill.account_id).outerjoin(_paid_of, _paid_of.c.bill_id == Bill.id)
+    .where(Account.customer_id.in_(_customers_param()), Bill.kind == BillKind.INVOICE,
+           Bill.status == BillStatus.ISSUED, Bill.total > sa.func.coalesce(_paid_of.c.paid, 0))
+    .order_by(Bill.due_on, Bill.period, Bill.id))
+
+
 def credit_of_customers(session: Session, customer_ids: list[int]) -> dict[int, dict[int, tuple[date, Decimal]]]:
     """`unallocated` for many customers in one query: customer id -> payment id -> (paid on, unallocated)."""
-    applied = _applied(customer_ids).subquery()
-    rows = session.execute(
-        sa.select(Payment.customer_id, Payment.id, Payment.paid_on, Payment.amount, applied.c.applied)
-        .outerjoin(applied, applied.c.payment_id == Payment.id)
-        .where(Payment.customer_id.in_(customer_ids), Payment.status == PaymentStatus.POSTED)
-        .order_by(Payment.paid_on, Payment.id))
+    rows = session.connection().execute(CREDIT_OF_CUSTOMERS, {"customer_ids": list(customer_ids)})
     out: dict[int, dict[int, tuple[date, Decimal]]] = defaultdict(dict)
     for customer_id, payment_id, paid_on, amount, done in rows:
         if amount - (done or ZERO) > 0:
@@ -120,22 +135,13 @@ def credit_of_customers(session: Session, customer_ids: list[int]) -> dict[int, 
     return out
 
 
-def open_bills_of_customers(session: Session, customer_ids: list[int], lock: bool = False
-                            ) -> dict[int, list[list]]:
-    """`open_bills` for many customers in one query: customer id -> [bill id, balance] oldest due first."""
-    theirs = sa.select(Bill.id).join(Account, Account.id == Bill.account_id).where(
-        Account.customer_id.in_(customer_ids))
-    paid = _live_allocations(theirs).subquery()
-    query = (sa.select(Account.customer_id, Bill.id, Bill.total, paid.c.paid)
-             .join(Account, Account.id == Bill.account_id).outerjoin(paid, paid.c.bill_id == Bill.id)
-             .where(Account.customer_id.in_(customer_ids), Bill.kind == BillKind.INVOICE,
-                    Bill.status == BillStatus.ISSUED, Bill.total > sa.func.coalesce(paid.c.paid, 0))
-             .order_by(Bill.due_on, Bill.period, Bill.id))
-    if lock:
-        query = query.with_for_update(of=Bill)
+def open_bills_of_customers(session: Session, customer_ids: list[int]) -> dict[int, list[list]]:
+    """`open_bills` for many customers in one query: customer id -> [bill id, balance, number] oldest due first.
+    An allocation locks the customers first (models.collection.operations.lock_customers)."""
     out: dict[int, list[list]] = defaultdict(list)
-    for customer_id, bill_id, total, done in session.execute(query):
-        out[customer_id].append([bill_id, total - (done or ZERO)])
+    for customer_id, bill_id, total, done, number in session.connection().execute(
+            OPEN_BILLS_OF_CUSTOMERS, {"customer_ids": list(customer_ids)}):
+        out[customer_id].append([bill_id, total - (done or ZERO), number])
     return out
 
 
@@ -211,6 +217,11 @@ def customer_of_bill(session: Session, bill: Bill) -> Customer:
                            .where(Account.id == bill.account_id)).one()
 
 
+# Built once: a partner's payment names its bill on every post.
+_BILL_AND_CUSTOMER = (sa.select(Bill, Customer).join(Account, Account.id == Bill.account_id)
+                      .join(Customer, Customer.id == Account.customer_id).where(Bill.number == sa.bindparam("number")))
+
+
 def find_payer(session: Session, *, bill_number: str | None = None, customer_no: str | None = None,
                spn: str | None = None, payment_reference: str | None = None,
                customer_id: int | None = None) -> Payer:
@@ -221,12 +232,13 @@ def find_payer(session: Session, *, bill_number: str | None = None, customer_no:
             raise DomainError(f"'{payment_reference}' is not a payment reference (its check digit is wrong)",
                               "payment_reference")
     if bill_number:
-        bill = session.scalar(sa.select(Bill).where(Bill.number == bill_number.strip()))
-        if bill is None:
+        found = session.execute(_BILL_AND_CUSTOMER, {"number": bill_number.strip()}).one_or_none()
+        if found is None:
             raise NotFound(f"no bill numbered {bill_number}", "bill_number")
+        bill, customer = found
         if bill.kind is not BillKind.INVOICE:
             raise DomainError(f"{bill.number} is a credit note: payments go to invoices", "bill_number")
-        return Payer(customer_of_bill(session, bill), bill)
+        return Payer(customer, bill)
     if customer_no:
         customer = session.scalar(sa.select(Customer).join(Account).join(Contract, Contract.account_id == Account.id)
                                   .where(Contract.customer_no == customer_no.strip()).limit(1))

@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from models.base import db
 from models.clock import now_utc
@@ -74,12 +74,18 @@ def create_api_token(session: Session, user: User, name: str, days: int, max_day
     return token, secret
 
 
+def _token_by_hash():
+    # Its user and the user's roles in the same statement: every API call needs all three (the role check).
+    return (sa.select(ApiToken).where(ApiToken.secret_hash == sa.bindparam("secret_hash"))
+            .options(joinedload(ApiToken.user).joinedload(User.roles)))
+
+
 def find_usable_token(session: Session, secret: str, max_age: timedelta) -> ApiToken | None:
     """The token this secret belongs to, if it still opens the API: not revoked, not expired, its user
     active. `max_age` also bounds tokens made before CMS_TOKEN_MAX_AGE_DAYS was lowered."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = session.scalar(sa.select(ApiToken).where(ApiToken.secret_hash == hash_secret(secret)))
+    token = session.scalars(_TOKEN_BY_HASH, {"secret_hash": hash_secret(secret)}).unique().one_or_none()
     now = now_utc()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
@@ -125,3 +131,6 @@ def revoke_user_api_tokens(session: Session, user: User) -> int:
         count += 1
     session.flush()
     return count
+
+
+_TOKEN_BY_HASH = _token_by_hash()       # built once: every API call runs it

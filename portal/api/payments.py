@@ -11,6 +11,7 @@ import hashlib
 import json
 from datetime import date
 
+import sqlalchemy as sa
 from flask import request
 from flask_smorest import Blueprint
 from flask_smorest.error_handler import ErrorSchema
@@ -97,13 +98,17 @@ def _result(posted: PostedPayment) -> dict:
     return {"payment_id": payment.id, "status": payment.status.value, "channel": payment.channel.value,
             "reference": payment.reference, "amount": decimal_text(payment.amount, money=True),
             "paid_on": payment.paid_on, "customer_id": payment.customer_id, "replayed": posted.replay,
-            "allocations": [{"bill_number": a.bill.number, "amount": decimal_text(a.amount, money=True),
+            "allocations": [{"bill_number": posted.numbers.get(a.bill_id) or a.bill.number,
+                             "amount": decimal_text(a.amount, money=True),
                              "balance": decimal_text(balances.get(a.bill_id, 0), money=True)} for a in live],
             "credit": decimal_text(credit, money=True)}
 
 
+_BY_KEY = sa.select(Payment).where(Payment.idempotency_key == sa.bindparam("key"))    # built once: every post asks
+
+
 def _replay(key: str, fingerprint: str) -> Payment | None:
-    earlier = db.session.query(Payment).filter(Payment.idempotency_key == key).one_or_none()
+    earlier = db.session.scalars(_BY_KEY, {"key": key}).one_or_none()
     if earlier is not None and earlier.request_hash != fingerprint:
         raise Conflicting("this Idempotency-Key was used for another request: send a new key for a new payment",
                           "Idempotency-Key")

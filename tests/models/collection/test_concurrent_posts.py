@@ -17,7 +17,7 @@ from models.billing.entities import Bill, BillKind, BillStatus
 from models.clock import today
 from models.collection.entities import Payment, PaymentChannel, PaymentMethod
 from models.collection.operations import post_payment
-from models.collection.queries import find_payer
+from models.collection.queries import bill_balances, customer_credit, customer_of_bill, find_payer
 from models.transactions import transaction
 from models.users.tokens import create_api_token
 from tests.factories import Factory
@@ -86,3 +86,19 @@ def test_fifty_concurrent_api_posts_with_one_key_answer_one_payment(app):
         assert {a.status_code for a in answers} <= {200, 201}, [(a.status_code, a.json) for a in answers]
         assert len({a.json["payment_id"] for a in answers}) == 1
         assert payments_of(app, "RACE-2") == [answers[0].json["payment_id"]]
+
+
+def test_concurrent_payments_of_one_customer_allocate_one_after_the_other(app):
+    """Each pays the whole bill: one allocation settles it, the others stay as credit (the bill is never
+    paid twice, which reading balances before another payment's allocation commits would do)."""
+    with committed(app) as (number, _):
+        def post(i):
+            with app.app_context(), transaction(Actor(None, "race")):
+                post_payment(db.session, find_payer(db.session, bill_number=number), channel=PaymentChannel.PARTNER,
+                             method=PaymentMethod.TRANSFER, reference=f"RACE-C-{i}", amount=Decimal(103000),
+                             paid_on=today())
+        all_at_once(post, 20)
+        with app.app_context():
+            bill = db.session.scalar(sa.select(Bill).where(Bill.number == number))
+            assert bill_balances(db.session, [bill.id]) == {bill.id: 0}
+            assert customer_credit(db.session, customer_of_bill(db.session, bill).id) == 19 * 103000

@@ -1,10 +1,11 @@
 """Payments posted through POST /api/v1/payments on PostgreSQL with gunicorn (target: 300 payments/s, p99 < 100 ms).
 
-Usage: python bench/payments_api.py [--database-url URL] [--bills 30000] [--users 40] [--rate 9] [--seconds 30]
-                                   [--workers 3] [--threads 2] [--profile N]
+Usage: python bench/payments_api.py [--database-url URL] [--bills 30000] [--history 12] [--users 40] [--rate 9]
+                                   [--seconds 30] [--workers 3] [--threads 2] [--profile N]
 
-A fresh schema (default: the database cms_bench_pay) gets `--bills` customers, each with an account, a contract
-and one issued, unpaid invoice (plain inserts, no audit). A clerk's API token is created; gunicorn serves
+A fresh schema (default: the database cms_bench_pay) gets `--bills` customers, each with an account, a contract,
+`--history` months of invoices they paid (a payment and its allocation each) and one issued, unpaid invoice
+(plain inserts, no audit). A clerk's API token is created; gunicorn serves
 `wsgi:app` on loopback; locust (headless, bench/locustfile_payments.py) runs `--users` users for `--seconds`, each
 posting at most `--rate` payments per second (an offered load of users x rate), every post a new Idempotency-Key
 and reference paying a distinct open bill in full. Printed: payments/s, p50/p95/p99, failures. Then the database
@@ -36,13 +37,17 @@ BATCH = 10_000
 BIN = Path(sys.executable).parent
 
 
-def load_open_bills(db, count: int, as_of: date, per_customer: int = 1) -> list[str]:
+def load_open_bills(db, count: int, as_of: date, per_customer: int = 1, paid_before: int = 0) -> list[str]:
     """`count` customers, each with one account and contract and `per_customer` issued, unpaid monthly invoices
     (Rp 103,000, the oldest due first, numbered INV-9000-0000001 on, as a statement's remittance names them);
-    plain inserts (no ORM, no audit). Returns the bill numbers."""
+    before those, `paid_before` months of invoices paid in full (a payment and its allocation each), so that the
+    tables a post reads and writes hold a history, as in a running utility. Plain inserts (no ORM, no audit).
+    Returns the numbers of the open bills."""
     import sqlalchemy as sa
 
     from models.billing.entities import Bill
+    from models.clock import now_utc
+    from models.collection.entities import Payment, PaymentAllocation
     from models.contracts.entities import Contract, ContractVersion
     from models.customers.entities import Account, Customer
     from models.premises.entities import Property, ServicePoint
@@ -52,7 +57,9 @@ def load_open_bills(db, count: int, as_of: date, per_customer: int = 1) -> list[
     tariff_id = db.session.scalar(sa.select(Tariff.id).limit(1))
     first = as_of.replace(day=1)
     periods = [add_months(first, -n) for n in range(per_customer, 0, -1)]
+    paid_periods = [add_months(periods[0], -n) for n in range(paid_before, 0, -1)]
     numbers: list[str] = []
+    bill_id, payment_id, at = 0, 0, now_utc()
     for start in range(1, count + 1, BATCH):
         conn = db.session.connection()
         ids = range(start, min(start + BATCH, count + 1))
@@ -66,26 +73,43 @@ def load_open_bills(db, count: int, as_of: date, per_customer: int = 1) -> list[
                                             "account_id": i, "registered_on": date(2020, 1, 1)} for i in ids])
         conn.execute(sa.insert(ContractVersion), [{"contract_id": i, "version_no": 1, "valid_from": date(2020, 1, 1),
                                                    "tariff_id": tariff_id, "contracted_power_va": 1300} for i in ids])
-        rows = []
+        rows, payments, allocations = [], [], []
         for i in ids:
-            for n, period in enumerate(periods):
-                number = f"INV-{9000 + n}-{i:07d}"
-                numbers.append(number)
-                rows.append({"number": number, "contract_id": i, "service_point_id": i, "account_id": i,
-                             "period": period, "period_start": period, "period_end": add_months(period, 1),
-                             "tariff_code": "R-1/TR 1300", "tariff_class": "R-1", "power_va": 1300,
-                             "subtotal": 100000, "taxes": 3000, "total": 103000, "issued_on": period,
-                             "due_on": min(period + timedelta(days=20), as_of), "kind": "invoice",
+            for n, period in enumerate(paid_periods + periods):
+                bill_id += 1
+                number = f"INV-{9000 + n - len(paid_periods)}-{i:07d}"
+                due_on = min(period + timedelta(days=20), as_of)
+                rows.append({"id": bill_id, "number": number, "contract_id": i, "service_point_id": i,
+                             "account_id": i, "period": period, "period_start": period,
+                             "period_end": add_months(period, 1), "tariff_code": "R-1/TR 1300",
+                             "tariff_class": "R-1", "power_va": 1300, "subtotal": 100000, "taxes": 3000,
+                             "total": 103000, "issued_on": period, "due_on": due_on, "kind": "invoice",
                              "status": "issued"})
+                if n >= len(paid_periods):
+                    numbers.append(number)
+                    continue
+                payment_id += 1
+                paid_on = due_on - timedelta(days=3)
+                payments.append({"id": payment_id, "channel": "partner", "method": "transfer",
+                                 "reference": f"HIST-{number}", "customer_id": i, "amount": 103000,
+                                 "paid_on": paid_on, "status": "posted", "by": "bench", "received_at": at})
+                allocations.append({"payment_id": payment_id, "bill_id": bill_id, "amount": 103000,
+                                    "allocated_on": paid_on, "allocated_at": at})
         conn.execute(sa.insert(Bill), rows)
+        if payments:
+            conn.execute(sa.insert(Payment), payments)
+            conn.execute(sa.insert(PaymentAllocation), allocations)
         db.session.commit()
     if db.engine.dialect.name == "postgresql":
+        for table in ("bills", "payments", "payment_allocations"):     # explicit ids: the sequences follow
+            db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                       f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
     return numbers
 
 
-def setup(database_url: str | None, bills: int) -> tuple[object, list[str], str]:
+def setup(database_url: str | None, bills: int, history: int = 0) -> tuple[object, list[str], str]:
     """A fresh instance with the catalogue, the open bills and a clerk's API token."""
     prepare("payments-api-postgresql" if database_url else "payments-api", database_url)
     os.environ["CMS_API_RATE_LIMIT"] = "1000000/minute"      # one partner's token makes every call
@@ -103,9 +127,9 @@ def setup(database_url: str | None, bills: int) -> tuple[object, list[str], str]
         with transaction(Actor(None, "bench")):
             load_pln_catalogue(db.session)
         started = time.perf_counter()
-        numbers = load_open_bills(db, bills, today())
-        print(f"{db.engine.dialect.name}: {bills:,} customers with an open bill loaded in "
-              f"{time.perf_counter() - started:.0f} s")
+        numbers = load_open_bills(db, bills, today(), paid_before=history)
+        print(f"{db.engine.dialect.name}: {bills:,} customers with an open bill and {history} paid before loaded "
+              f"in {time.perf_counter() - started:.0f} s")
         with transaction(Actor(None, "bench")):
             user = create_user(db.session, "partner@example.com", "clerk", "bench-partner-password-1")
             _, secret = create_api_token(db.session, user, "bench payment partner", 30, 90)
@@ -229,9 +253,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=5791)
+    parser.add_argument("--history", type=int, default=12, help="months each customer paid before")
     parser.add_argument("--profile", type=int, default=0)
     args = parser.parse_args()
-    app, numbers, secret = setup(args.database_url or None, args.bills)
+    app, numbers, secret = setup(args.database_url or None, args.bills, args.history)
     if args.profile:
         profile(app, numbers, secret, args.profile)
         return

@@ -8,6 +8,7 @@ Each domain registers its enum's transition table next to the enum (`transitions
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TypeVar
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.audit.recorder import acting_name
-from models.base import db
+from models.base import db, insert_once
 from models.clock import now_utc
 from models.errors import InvalidTransition
 from models.objects import type_of
@@ -107,6 +108,49 @@ def first_status_rows(cls: type, ids: list[int], first: enum.Enum, *, by: str, a
     _table(type(first))
     return [{"object_type": type_of(cls).key, "object_id": object_id, "from_status": None, "to_status": first.value,
              "at": at, "by": by, "note": None, "instance_id": None} for object_id in ids]
+
+
+def insert_once_with_status(session: Session, cls: type, row: dict, first: enum.Enum, *, by: str, at: datetime
+                            ) -> tuple[int, dict] | None:
+    """insert_once of a new object's row (all its columns but the id) with its first status_changes row:
+    (its id, the status row with its id), or None when a unique key already held it. One statement on
+    PostgreSQL (the status row is inserted from the new row's RETURNING), for a hot path's every call."""
+    [change] = first_status_rows(cls, [0], first, by=by, at=at)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        statement = _insert_with_status(cls.__table__, tuple(row))
+        found = connection.execute(statement, {**{f"row_{key}": value for key, value in row.items()},
+                                               **{f"change_{key}": change[key] for key in _CHANGE_BOUND}}).one_or_none()
+        if found is None:
+            return None
+        change["object_id"], change["id"] = found
+        return found[0], change
+    object_id = insert_once(session, cls.__table__, row)
+    if object_id is None:
+        return None
+    change["object_id"] = object_id
+    change["id"] = connection.execute(_ADD_CHANGE, [change]).scalar_one()
+    return object_id, change
+
+
+_CHANGE_BOUND = ("object_type", "to_status", "at", "by")
+_ADD_CHANGE = sa.insert(StatusChange.__table__).returning(StatusChange.__table__.c.id)
+
+
+@functools.cache
+def _insert_with_status(table: sa.Table, columns: tuple[str, ...]):
+    from sqlalchemy.dialects import postgresql
+
+    new = (postgresql.insert(table).values({name: sa.bindparam(f"row_{name}", type_=table.c[name].type)
+                                            for name in columns})
+           .on_conflict_do_nothing().returning(table.c.id).cte("new_row"))
+    changes = StatusChange.__table__
+    bound = {name: sa.bindparam(f"change_{name}", type_=changes.c[name].type) for name in _CHANGE_BOUND}
+    made = sa.select(bound["object_type"], new.c.id, sa.null(), bound["to_status"], bound["at"], bound["by"],
+                     sa.null(), sa.null())
+    return (sa.insert(changes).from_select(["object_type", "object_id", "from_status", "to_status", "at", "by",
+                                            "note", "instance_id"], made)
+            .returning(changes.c.object_id, changes.c.id).add_cte(new))
 
 
 def _record(session: Session, obj, previous: enum.Enum | None, target: enum.Enum, note: str | None,

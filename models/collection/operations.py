@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import acting_name, record_bulk, record_inserts
-from models.base import attach_inserted, insert_once, insert_rows, new_ids
+from models.base import attach_inserted, insert_rows, new_ids
 from models.billing.charges import add_misc_charge, system_charge_type
 from models.billing.entities import Bill
 from models.clock import now_utc, today
@@ -27,16 +27,16 @@ from models.collection.entities import (
     PaymentStatus,
     WriteOff,
 )
-from models.collection.queries import Payer, bill_balances, credit_of_customers, open_bills_of_customers
+from models.collection.locking import lock_customers
+from models.collection.queries import Payer, bill_balances, credit_and_open_bills
 from models.contracts.entities import Contract
-from models.customers.entities import Account, Customer
+from models.customers.entities import Account
 from models.errors import DomainError
-from models.statuses import StatusChange, begin_status, first_status_rows, move_status
+from models.statuses import StatusChange, begin_status, first_status_rows, insert_once_with_status, move_status
 
 AMOUNT_MAX = Decimal("9999999999999999.99")     # Numeric(18, 2)
 RETURN_FEE = "RETURN_FEE"                       # the misc charge type a returned payment may cost
 PAID_KEY = "cms.paying_customers"               # session.info: customers this transaction posted payments for
-LOCK_CHUNK = 10_000                             # customer ids per locking statement (PostgreSQL's parameter cap)
 
 
 @dataclass
@@ -62,24 +62,8 @@ def payment_of(session: Session, channel: PaymentChannel, reference: str) -> Pay
     return session.scalar(sa.select(Payment).where(Payment.channel == channel, Payment.reference == reference))
 
 
-_LOCK_CUSTOMERS = (sa.select(Customer.id).where(Customer.id.in_(sa.bindparam("ids", expanding=True)))
-                   .order_by(Customer.id).with_for_update(key_share=True))
-_ADD = {table: sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        for table in (StatusChange.__table__, PaymentAllocation.__table__)}
-
-
-def lock_customers(session: Session, customer_ids) -> None:
-    """A customer's money is allocated by one transaction at a time: their customer row is the lock, taken before
-    their credit and open bills are read, so that those reads (later statements) see what the previous holder
-    committed. FOR NO KEY UPDATE, because a new payment holds a KEY SHARE lock on its customer and named bill
-    until it commits, which a plain FOR UPDATE would wait for while the other waits for this one: a deadlock.
-    SQLite's writers take turns anyway (BEGIN IMMEDIATE)."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return
-    ids = sorted(set(customer_ids))
-    for start in range(0, len(ids), LOCK_CHUNK):
-        connection.execute(_LOCK_CUSTOMERS, {"ids": ids[start:start + LOCK_CHUNK]})
+_ADD_ALLOCATIONS = sa.insert(PaymentAllocation.__table__).returning(PaymentAllocation.__table__.c.id,
+                                                                    sort_by_parameter_order=True)
 
 
 def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, method: PaymentMethod, reference: str,
@@ -105,14 +89,13 @@ def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, met
            "idempotency_key": idempotency_key, "request_hash": request_hash,
            "cashier_day_id": cashier_day.id if cashier_day else None, "note": note, "by": by, "received_at": now,
            "reversed_at": None, "reversal_reason": None}
-    row["id"] = insert_once(session, Payment.__table__, row)
-    if row["id"] is None:               # posted before (or by a racing post, now committed): the first payment
+    inserted = insert_once_with_status(session, Payment, row, PaymentStatus.POSTED, by=by, at=now)
+    if inserted is None:                # posted before (or by a racing post, now committed): the first payment
         earlier = payment_of(session, channel, reference)
         if earlier is None:             # the key was taken, by another reference
             raise DomainError("this Idempotency-Key was already used", "idempotency_key")
         return PostedPayment(earlier, replay=True, allocations=list(earlier.allocations))
-    [change] = first_status_rows(Payment, [row["id"]], PaymentStatus.POSTED, by=by, at=now)
-    change["id"] = session.connection().execute(_ADD[StatusChange.__table__], [change]).scalar_one()
+    row["id"], change = inserted
     # Whatever posted it (counter, API, statement, suspense, direct debit), dunning hears of it before the
     # transaction commits (workflows.credits.tell_dunning_before_commit).
     session.info.setdefault(PAID_KEY, set()).add(customer_id)
@@ -149,8 +132,8 @@ def post_payments(session: Session, channel: PaymentChannel, method: PaymentMeth
             raise DomainError(f"{item.paid_on.isoformat()} is in the future", "paid_on")
     customers = sorted({item.customer_id for item in items})
     lock_customers(session, customers)
-    credit = credit_of_customers(session, customers)
-    bills = open_bills_of_customers(session, customers)
+    money = credit_and_open_bills(session, customers)
+    credit, bills = money.credit, money.bills
     ids = new_ids(session, Payment.__table__, len(items))
     now, by = now_utc(), acting_name()
     payments, allocations = [], []
@@ -216,15 +199,15 @@ def _allocate(session: Session, customer_id: int, first: int | None,
     """allocate_credit by _allocation_rows, with the customer locked; the allocations' audit events are written
     with `audited` (rows the caller inserted without the ORM) in one statement."""
     lock_customers(session, [customer_id])
-    credit = credit_of_customers(session, [customer_id]).get(customer_id, {})
-    bills = open_bills_of_customers(session, [customer_id]).get(customer_id, []) if credit else []
+    money = credit_and_open_bills(session, [customer_id])
+    credit, bills = money.credit.get(customer_id, {}), money.bills.get(customer_id, [])
     owed, numbers = {bill[0]: bill[1] for bill in bills}, {bill[0]: bill[2] for bill in bills}
     rows = _allocation_rows(credit, bills, first)
     table, day, now = PaymentAllocation.__table__, today(), now_utc()
     for row in rows:
         row.update(allocated_on=day, allocated_at=now, released_at=None)
     if rows:
-        ids = session.connection().execute(_ADD[table], rows).scalars().all()
+        ids = session.connection().execute(_ADD_ALLOCATIONS, rows).scalars().all()
         for row, allocation_id in zip(rows, ids, strict=True):
             row["id"] = allocation_id
     record_inserts(session, [*(audited or []), (table, rows)])

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from models.billing.documents import invoice_number_from_reference
 from models.billing.entities import Bill, BillKind, BillStatus
 from models.collection.entities import Payment, PaymentAllocation, PaymentStatus, WriteOff
+from models.collection.locking import lock_with, locked_by_select
 from models.contracts.entities import Contract
 from models.customers.entities import Account, Customer
 from models.errors import DomainError, NotFound
@@ -110,39 +111,46 @@ def _customers_param():
 
 
 _applied_to = _applied(_customers_param()).subquery()
-CREDIT_OF_CUSTOMERS = (
-    sa.select(Payment.customer_id, Payment.id, Payment.paid_on, Payment.amount, _applied_to.c.applied)
-    .outerjoin(_applied_to, _applied_to.c.payment_id == Payment.id)
-    .where(Payment.customer_id.in_(_customers_param()), Payment.status == PaymentStatus.POSTED)
-    .order_by(Payment.paid_on, Payment.id))
 _paid_of = _live_allocations(sa.select(Bill.id).join(Account, Account.id == Bill.account_id)
                              .where(Account.customer_id.in_(_customers_param()))).subquery()
-OPEN_BILLS_OF_CUSTOMERS = (
-    sa.select(Account.customer_id, Bill.id, Bill.total, _paid_of.c.paid, Bill.number)
+_PAYMENTS, _BILLS = 0, 1
+# The customers' credit (posted payments not all applied, oldest first) and open bills (oldest due first) in one
+# statement, which an allocation runs for every payment: [kind, customer, id, order, order, amount, done, number].
+_money = sa.union_all(
+    sa.select(sa.literal(_PAYMENTS).label("kind"), Payment.customer_id.label("customer_id"), Payment.id.label("id"),
+              Payment.paid_on.label("first"), Payment.paid_on.label("second"), Payment.amount.label("amount"),
+              _applied_to.c.applied.label("done"), sa.literal(None, sa.String).label("number"))
+    .outerjoin(_applied_to, _applied_to.c.payment_id == Payment.id)
+    .where(Payment.customer_id.in_(_customers_param()), Payment.status == PaymentStatus.POSTED,
+           Payment.amount > sa.func.coalesce(_applied_to.c.applied, 0)),
+    sa.select(sa.literal(_BILLS), Account.customer_id, Bill.id, Bill.due_on, Bill.period, Bill.total,
+              _paid_of.c.paid, Bill.number)
     .join(Account, Account.id == Bill.account_id).outerjoin(_paid_of, _paid_of.c.bill_id == Bill.id)
     .where(Account.customer_id.in_(_customers_param()), Bill.kind == BillKind.INVOICE,
-           Bill.status == BillStatus.ISSUED, Bill.total > sa.func.coalesce(_paid_of.c.paid, 0))
-    .order_by(Bill.due_on, Bill.period, Bill.id))
+           Bill.status == BillStatus.ISSUED, Bill.total > sa.func.coalesce(_paid_of.c.paid, 0)),
+).subquery()
+CREDIT_AND_OPEN_BILLS = sa.select(_money).order_by(_money.c.kind, _money.c.first, _money.c.second, _money.c.id)
 
 
-def credit_of_customers(session: Session, customer_ids: list[int]) -> dict[int, dict[int, tuple[date, Decimal]]]:
-    """`unallocated` for many customers in one query: customer id -> payment id -> (paid on, unallocated)."""
-    rows = session.connection().execute(CREDIT_OF_CUSTOMERS, {"customer_ids": list(customer_ids)})
-    out: dict[int, dict[int, tuple[date, Decimal]]] = defaultdict(dict)
-    for customer_id, payment_id, paid_on, amount, done in rows:
-        if amount - (done or ZERO) > 0:
-            out[customer_id][payment_id] = (paid_on, amount - (done or ZERO))
-    return out
+@dataclass
+class Money:
+    """What customers have to allocate: customer id -> payment id -> (paid on, unallocated), oldest first; and
+    customer id -> [bill id, balance, number] of their open bills, oldest due first."""
+    credit: dict[int, dict[int, tuple[date, Decimal]]]
+    bills: dict[int, list[list]]
 
 
-def open_bills_of_customers(session: Session, customer_ids: list[int]) -> dict[int, list[list]]:
-    """`open_bills` for many customers in one query: customer id -> [bill id, balance, number] oldest due first.
-    An allocation locks the customers first (models.collection.operations.lock_customers)."""
-    out: dict[int, list[list]] = defaultdict(list)
-    for customer_id, bill_id, total, done, number in session.connection().execute(
-            OPEN_BILLS_OF_CUSTOMERS, {"customer_ids": list(customer_ids)}):
-        out[customer_id].append([bill_id, total - (done or ZERO), number])
-    return out
+def credit_and_open_bills(session: Session, customer_ids: list[int]) -> Money:
+    """`unallocated` and `open_bills` of many customers in one query. An allocation locks the customers first
+    (models.collection.locking), so that this reads what the previous one committed."""
+    money = Money(defaultdict(dict), defaultdict(list))
+    for kind, customer_id, row_id, first, _second, amount, done, number in session.connection().execute(
+            CREDIT_AND_OPEN_BILLS, {"customer_ids": list(customer_ids)}):
+        if kind == _PAYMENTS:
+            money.credit[customer_id][row_id] = (first, amount - (done or ZERO))
+        else:
+            money.bills[customer_id].append([row_id, amount - (done or ZERO), number])
+    return money
 
 
 def customer_credit(session: Session, customer_id: int) -> Decimal:
@@ -220,19 +228,32 @@ def customer_of_bill(session: Session, bill: Bill) -> Customer:
 # Built once: a partner's payment names its bill on every post.
 _BILL_AND_CUSTOMER = (sa.select(Bill, Customer).join(Account, Account.id == Bill.account_id)
                       .join(Customer, Customer.id == Account.customer_id).where(Bill.number == sa.bindparam("number")))
+_BILL_AND_LOCKED_CUSTOMER = lock_with(_BILL_AND_CUSTOMER)
 
 
 def find_payer(session: Session, *, bill_number: str | None = None, customer_no: str | None = None,
                spn: str | None = None, payment_reference: str | None = None,
-               customer_id: int | None = None) -> Payer:
-    """The customer (and bill) a payment is for, from the first key given; NotFound names the key."""
+               customer_id: int | None = None, lock: bool = False) -> Payer:
+    """The customer (and bill) a payment is for, from the first key given; NotFound names the key. `lock`: the
+    customer is locked for the payment about to be posted in this transaction (models.collection.locking), by
+    the same statement."""
+    payer = _find_payer(session, bill_number, customer_no, spn, payment_reference, customer_id, lock)
+    if lock:
+        locked_by_select(session, payer.customer.id)
+    return payer
+
+
+def _find_payer(session: Session, bill_number: str | None, customer_no: str | None, spn: str | None,
+                payment_reference: str | None, customer_id: int | None, lock: bool) -> Payer:
+    locking = lock_with if lock else (lambda statement: statement)
     if payment_reference:
         bill_number = invoice_number_from_reference(payment_reference)
         if bill_number is None:
             raise DomainError(f"'{payment_reference}' is not a payment reference (its check digit is wrong)",
                               "payment_reference")
     if bill_number:
-        found = session.execute(_BILL_AND_CUSTOMER, {"number": bill_number.strip()}).one_or_none()
+        found = session.execute(_BILL_AND_LOCKED_CUSTOMER if lock else _BILL_AND_CUSTOMER,
+                                {"number": bill_number.strip()}).one_or_none()
         if found is None:
             raise NotFound(f"no bill numbered {bill_number}", "bill_number")
         bill, customer = found
@@ -240,21 +261,23 @@ def find_payer(session: Session, *, bill_number: str | None = None, customer_no:
             raise DomainError(f"{bill.number} is a credit note: payments go to invoices", "bill_number")
         return Payer(customer, bill)
     if customer_no:
-        customer = session.scalar(sa.select(Customer).join(Account).join(Contract, Contract.account_id == Account.id)
-                                  .where(Contract.customer_no == customer_no.strip()).limit(1))
+        customer = session.scalar(locking(sa.select(Customer).join(Account)
+                                          .join(Contract, Contract.account_id == Account.id)
+                                          .where(Contract.customer_no == customer_no.strip()).limit(1)))
         if customer is None:
             raise NotFound(f"no contract has ID Pelanggan {customer_no}", "customer_no")
         return Payer(customer)
     if spn:
-        customer = session.scalar(sa.select(Customer).join(Account).join(Contract, Contract.account_id == Account.id)
-                                  .join(ServicePoint, ServicePoint.id == Contract.service_point_id)
-                                  .where(ServicePoint.spn == spn.strip())
-                                  .order_by(Contract.registered_on.desc()).limit(1))
+        customer = session.scalar(locking(sa.select(Customer).join(Account)
+                                          .join(Contract, Contract.account_id == Account.id)
+                                          .join(ServicePoint, ServicePoint.id == Contract.service_point_id)
+                                          .where(ServicePoint.spn == spn.strip())
+                                          .order_by(Contract.registered_on.desc()).limit(1)))
         if customer is None:
             raise NotFound(f"no customer has a contract on service point {spn}", "spn")
         return Payer(customer)
     if customer_id is not None:
-        customer = session.get(Customer, customer_id)
+        customer = session.scalar(locking(sa.select(Customer).where(Customer.id == customer_id)))
         if customer is None:
             raise NotFound(f"no customer {customer_id}", "customer_id")
         return Payer(customer)

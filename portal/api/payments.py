@@ -104,11 +104,10 @@ def _result(posted: PostedPayment) -> dict:
             "credit": decimal_text(credit, money=True)}
 
 
-_BY_KEY = sa.select(Payment).where(Payment.idempotency_key == sa.bindparam("key"))    # built once: every post asks
-
-
 def _replay(key: str, fingerprint: str) -> Payment | None:
-    earlier = db.session.scalars(_BY_KEY, {"key": key}).one_or_none()
+    """The payment posted under this key, if any; a 409 if it was posted for another body. Asked only once a post
+    found its (channel, reference) or its key taken: a new payment costs no look-up."""
+    earlier = db.session.scalars(sa.select(Payment).where(Payment.idempotency_key == key)).one_or_none()
     if earlier is not None and earlier.request_hash != fingerprint:
         raise Conflicting("this Idempotency-Key was used for another request: send a new key for a new payment",
                           "Idempotency-Key")
@@ -132,9 +131,6 @@ def post(body: dict):
         raise DomainError(f"the header is required: a unique key of at most {KEY_MAX} printable characters per "
                           "payment", "Idempotency-Key")
     fingerprint = _fingerprint(body)
-    earlier = _replay(key, fingerprint)
-    if earlier is not None:
-        return _result(PostedPayment(earlier, replay=True))
     channel_text = _text(body, "channel", 20, required=True)
     try:
         channel = PaymentChannel(channel_text)
@@ -154,11 +150,13 @@ def post(body: dict):
     keys = {name: _text(body, name, 40) for name in ("bill_number", "customer_no", "payment_reference")}
     try:
         with request_transaction():
-            payer = find_payer(db.session, **keys)
+            payer = find_payer(db.session, **keys, lock=True)
             posted = post_payment(db.session, payer, channel=channel, method=_DEFAULT_METHOD[channel],
                                   reference=reference, amount=amount, paid_on=paid_on,
                                   payer_name=_text(body, "payer", 200), idempotency_key=key,
                                   request_hash=fingerprint)
+            if posted.replay:           # its key, or its reference, was posted before: the first answer, or a 409
+                posted = PostedPayment(_replay(key, fingerprint) or posted.payment, replay=True)
             result = _result(posted)
     except DomainError as exc:
         # Another request with the same key or reference committed first (the unique constraints): its answer.

@@ -88,13 +88,15 @@ def test_fifty_concurrent_api_posts_with_one_key_answer_one_payment(app):
         assert payments_of(app, "RACE-2") == [answers[0].json["payment_id"]]
 
 
-def test_concurrent_payments_of_one_customer_allocate_one_after_the_other(app):
+@pytest.mark.parametrize("lock", [False, True])        # the customer locked by post_payment, or by find_payer
+def test_concurrent_payments_of_one_customer_allocate_one_after_the_other(app, lock):
     """Each pays the whole bill: one allocation settles it, the others stay as credit (the bill is never
     paid twice, which reading balances before another payment's allocation commits would do)."""
     with committed(app) as (number, _):
         def post(i):
             with app.app_context(), transaction(Actor(None, "race")):
-                post_payment(db.session, find_payer(db.session, bill_number=number), channel=PaymentChannel.PARTNER,
+                payer = find_payer(db.session, bill_number=number, lock=lock)
+                post_payment(db.session, payer, channel=PaymentChannel.PARTNER,
                              method=PaymentMethod.TRANSFER, reference=f"RACE-C-{i}", amount=Decimal(103000),
                              paid_on=today())
         all_at_once(post, 20)

@@ -5,11 +5,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from models.billing.entities import MiscCharge
 from models.billing.operations import cancel_bill
 from models.clock import today
 from models.collection.entities import PaymentChannel, PaymentMethod, PaymentStatus
+from models.collection.locking import lock_customers
 from models.collection.operations import (
     allocate_credit,
     cashier_day,
@@ -151,3 +153,21 @@ def test_dunning_hears_of_a_payment_whichever_edge_posted_it(db, issue, pay, cus
     with transaction():
         pay("1000")
     assert heard == [[customer.id]]
+
+
+def test_a_customer_is_locked_once_per_transaction(db, customer):
+    """PostgreSQL: the second ask in a transaction costs no statement, the next transaction locks again;
+    SQLite's writers take turns anyway, so nothing is locked there."""
+    locks = []
+
+    def count(_conn, _cursor, statement, *_args):
+        locks.extend(["lock"] if "FOR NO KEY UPDATE" in statement else [])
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        lock_customers(db.session, [customer.id])
+        lock_customers(db.session, [customer.id])
+        db.session.commit()
+        lock_customers(db.session, [customer.id])
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert len(locks) == (2 if db.engine.dialect.name == "postgresql" else 0)

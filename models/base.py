@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Stable constraint names: Alembic migrations and the error translator (models.errors) rely on them.
 NAMING_CONVENTION = {
@@ -107,15 +107,42 @@ def _insert_once_statement(dialect: str, table):
     return insert.on_conflict_do_nothing().returning(table.c.id)
 
 
+_ATTACHED = "cms.attached"     # session.info: [(the innermost transaction, object)] attached in it
+
+
 def attach_inserted(session, cls, values: dict):
     """The persistent object of a row just inserted without the ORM, from the values inserted (no query): the
-    caller's answer keeps being an ORM object. Columns not given load on first access."""
-    from sqlalchemy.orm import make_transient_to_detached
+    caller's answer keeps being an ORM object. Columns not given load on first access. A rollback of the
+    transaction it was attached in expunges it, as the ORM does with the objects it inserted."""
+    from sqlalchemy.orm import make_transient_to_detached, scoped_session
 
     obj = cls(**values)
     make_transient_to_detached(obj)
     session.add(obj)
+    real = session() if isinstance(session, scoped_session) else session
+    session.info.setdefault(_ATTACHED, []).append((real.get_nested_transaction() or real.get_transaction(), obj))
     return obj
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _expunge_attached(session, previous_transaction) -> None:
+    """A rolled-back transaction's rows are gone: so are the objects attach_inserted made of them (those of the
+    transactions inside it included)."""
+    kept = []
+    for transaction, obj in session.info.get(_ATTACHED, []):
+        inner = transaction
+        while inner is not None and inner is not previous_transaction:
+            inner = inner.parent
+        if inner is None:
+            kept.append((transaction, obj))
+        elif obj in session:
+            session.expunge(obj)
+    session.info[_ATTACHED] = kept
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_attached(session) -> None:
+    session.info.pop(_ATTACHED, None)
 
 
 def insert_rows(session, table, rows: list[dict], constants: dict | None = None) -> None:

@@ -130,6 +130,12 @@ def check_column(column: sa.Column, value, field: str | None = None) -> None:
         check_business_date(value, field, column.info.get("years_ahead", YEARS_AHEAD))
 
 
+def check_row(table: sa.Table, row: dict) -> None:
+    """check_column for a row written without the ORM (whose flush would have checked it)."""
+    for key, value in row.items():
+        check_column(table.c[key], value, key)
+
+
 def _check_numeric(value: Decimal, kind: sa.Numeric, field: str) -> None:
     if not value.is_finite():
         raise DomainError("must be a number (not NaN or infinite)", field)

@@ -158,11 +158,13 @@ def _write(session: Session, flush_context) -> None:
 
 def record_inserts(session: Session, groups: list[tuple[sa.Table, list[dict]]]) -> None:
     """The events the session listener writes for new rows, for rows inserted without the ORM (a hot path's
-    few rows, each with its `id`): every audited value that is set, in one statement for all the groups."""
+    few rows, each with its `id`): every audited value that is set, in one statement for all the groups. The
+    id is the event's entity_id, as the listener's; the values the listener would have left to column defaults
+    (a received_at) are recorded, since these rows carry them."""
     actor, at, values = current_actor(), now_utc(), []
     for table, rows in groups:
         audited = [(c.key, isinstance(c.type, sa.Numeric) and not isinstance(c.type, sa.Float))
-                   for c in table.columns if c.info.get("audit", True)]
+                   for c in table.columns if c.info.get("audit", True) and not c.primary_key]
         values += [{"at": at, "actor_id": actor.id, "actor": actor.name, "entity": table.name,
                     "entity_id": str(row["id"]), "action": AuditAction.INSERT,
                     "changes": {key: [None, _plain(row[key], numeric)] for key, numeric in audited

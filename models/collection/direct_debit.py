@@ -31,7 +31,8 @@ from models.collection.bank_entities import (
     Mandate,
     MandateStatus,
 )
-from models.collection.entities import PaymentChannel, PaymentMethod
+from models.collection.entities import Payment, PaymentChannel, PaymentMethod
+from models.collection.locking import lock_customers
 from models.collection.operations import post_payment, reverse_payment
 from models.collection.queries import Payer, bill_balances, customer_of_bill
 from models.collection.statements import StatementRefused, xml_root
@@ -153,15 +154,22 @@ def book_direct_debit_batch(session: Session, batch: DirectDebitBatch) -> list:
     if today() < batch.due_on:
         raise DomainError(f"the collection is due on {batch.due_on.isoformat()}: book it then", "due_on")
     posted = []
-    for item in batch.items:
-        if item.status is DebitItemStatus.COLLECTED and item.payment_id is None:
-            bill = item.bill
-            result = post_payment(session, Payer(customer_of_bill(session, bill), bill),
-                                  channel=PaymentChannel.DIRECT_DEBIT, method=PaymentMethod.DEBIT,
-                                  reference=item.end_to_end_id, amount=item.amount, paid_on=batch.due_on,
-                                  payer_name=item.mandate.account.payer_name)
-            item.payment_id = result.payment.id
-            posted.append(result.payment)
+    due = [item for item in batch.items if item.status is DebitItemStatus.COLLECTED and item.payment_id is None]
+    # All the batch's customers at once, in id order: post_payment's one at a time, in item order, could
+    # deadlock against another transaction locking some of them (models.collection.locking).
+    lock_customers(session, session.scalars(
+        sa.select(Account.customer_id).join(Bill, Bill.account_id == Account.id)
+        .join(DirectDebitItem, DirectDebitItem.bill_id == Bill.id)
+        .where(DirectDebitItem.batch_id == batch.id, DirectDebitItem.status == DebitItemStatus.COLLECTED,
+               DirectDebitItem.payment_id.is_(None))))
+    for item in due:
+        bill = item.bill
+        result = post_payment(session, Payer(customer_of_bill(session, bill), bill),
+                              channel=PaymentChannel.DIRECT_DEBIT, method=PaymentMethod.DEBIT,
+                              reference=item.end_to_end_id, amount=item.amount, paid_on=batch.due_on,
+                              payer_name=item.mandate.account.payer_name)
+        item.payment_id = result.payment.id
+        posted.append(result.payment)
     batch.booked_at = batch.booked_at or now_utc()
     session.flush()
     return posted
@@ -195,6 +203,8 @@ def apply_debit_returns(session: Session, data: bytes) -> dict[str, int]:
     unknown = [f"{ref or '(empty)'}: no direct debit has this end-to-end id" for ref, _ in returns if ref not in items]
     if unknown:
         raise StatementRefused(unknown[:100], len(unknown))
+    lock_customers(session, session.scalars(sa.select(Payment.customer_id).where(Payment.id.in_(
+        [item.payment_id for item in items.values() if item.payment_id is not None] or [0]))))
     counts = {"returned": 0, "unchanged": 0}
     for ref, code in returns:
         item = items[ref]

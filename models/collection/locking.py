@@ -47,7 +47,10 @@ def locked_by_select(session: Session, customer_id: int) -> None:
 
 
 def _held(session: Session) -> set[int]:
-    transaction = (session() if isinstance(session, scoped_session) else session).get_transaction()
+    # The innermost transaction: a savepoint's rollback releases the row locks taken in it. A lock taken
+    # before a savepoint is taken again inside it (a statement, no wait: this transaction holds it).
+    real = session() if isinstance(session, scoped_session) else session
+    transaction = real.get_nested_transaction() or real.get_transaction()
     found = session.info.get(_HELD)
     if found is None or found[0] is not transaction:    # another transaction's locks are gone with it
         found = session.info[_HELD] = (transaction, set())

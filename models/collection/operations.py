@@ -32,6 +32,7 @@ from models.collection.queries import Payer, bill_balances, credit_and_open_bill
 from models.contracts.entities import Contract
 from models.customers.entities import Account
 from models.errors import DomainError
+from models.limits import check_row
 from models.statuses import StatusChange, begin_status, first_status_rows, insert_once_with_status, move_status
 
 AMOUNT_MAX = Decimal("9999999999999999.99")     # Numeric(18, 2)
@@ -89,6 +90,10 @@ def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, met
            "idempotency_key": idempotency_key, "request_hash": request_hash,
            "cashier_day_id": cashier_day.id if cashier_day else None, "note": note, "by": by, "received_at": now,
            "reversed_at": None, "reversal_reason": None}
+    check_row(Payment.__table__, row)   # what the ORM's flush would have refused (models.limits)
+    # Before the insert: a post that finds its reference taken then waits for the other post's end holding
+    # nothing that post needs (locking first everywhere; after the insert, two posts of one reference deadlock).
+    lock_customers(session, [customer_id])
     inserted = insert_once_with_status(session, Payment, row, PaymentStatus.POSTED, by=by, at=now)
     if inserted is None:                # posted before (or by a racing post, now committed): the first payment
         earlier = payment_of(session, channel, reference)
@@ -227,6 +232,8 @@ def reverse_payment(session: Session, payment: Payment, reason: str, fee: Decima
     if not reason:
         raise DomainError("is required: why the payment is reversed", "reason")
     lock_customers(session, [payment.customer_id])
+    # The payment as the previous holder of the lock left it: a second reversal racing this one is refused.
+    session.refresh(payment, ["status"])
     move_status(session, payment, PaymentStatus.REVERSED, what=f"payment {payment}", note=reason[:500])
     payment.reversed_at, payment.reversal_reason = now_utc(), reason[:500]
     released = [a for a in payment.allocations if a.released_at is None]

@@ -21,7 +21,7 @@ from models.base import db
 from models.billing.simulation import decimal_text
 from models.clock import today
 from models.collection.entities import Payment, PaymentChannel, PaymentMethod
-from models.collection.operations import PostedPayment, payment_of, post_payment
+from models.collection.operations import PostedPayment, post_payment
 from models.collection.queries import bill_balances, customer_credit, customer_debt, find_payer
 from models.customers.queries import get_customer
 from models.errors import Conflicting, DomainError
@@ -131,6 +131,18 @@ def post(body: dict):
         raise DomainError(f"the header is required: a unique key of at most {KEY_MAX} printable characters per "
                           "payment", "Idempotency-Key")
     fingerprint = _fingerprint(body)
+    try:
+        return _post(body, key, fingerprint)
+    except DomainError:
+        # A refused body under a key used before: that request's answer (the same body), or a 409 (another
+        # one) whatever this body's fault. Looked up only for refusals: a new payment costs no look-up.
+        earlier = _replay(key, fingerprint)
+        if earlier is None:
+            raise
+        return _result(PostedPayment(earlier, replay=True))
+
+
+def _post(body: dict, key: str, fingerprint: str) -> dict:
     channel_text = _text(body, "channel", 20, required=True)
     try:
         channel = PaymentChannel(channel_text)
@@ -148,25 +160,15 @@ def post(body: dict):
         raise DomainError("must be a date YYYY-MM-DD", "paid_on") from exc
     check_business_date(paid_on, "paid_on")
     keys = {name: _text(body, name, 40) for name in ("bill_number", "customer_no", "payment_reference")}
-    try:
-        with request_transaction():
-            payer = find_payer(db.session, **keys, lock=True)
-            posted = post_payment(db.session, payer, channel=channel, method=_DEFAULT_METHOD[channel],
-                                  reference=reference, amount=amount, paid_on=paid_on,
-                                  payer_name=_text(body, "payer", 200), idempotency_key=key,
-                                  request_hash=fingerprint)
-            if posted.replay:           # its key, or its reference, was posted before: the first answer, or a 409
-                posted = PostedPayment(_replay(key, fingerprint) or posted.payment, replay=True)
-            result = _result(posted)
-    except DomainError as exc:
-        # Another request with the same key or reference committed first (the unique constraints): its answer.
-        if exc.field not in ("idempotency_key", "reference"):
-            raise
-        earlier = _replay(key, fingerprint) or payment_of(db.session, channel, reference)
-        if earlier is None:
-            raise
-        return _result(PostedPayment(earlier, replay=True))
-    return result
+    with request_transaction():
+        payer = find_payer(db.session, **keys, lock=True)
+        # A post finding its key taken by another reference is refused (field idempotency_key): the 409 above.
+        posted = post_payment(db.session, payer, channel=channel, method=_DEFAULT_METHOD[channel],
+                              reference=reference, amount=amount, paid_on=paid_on,
+                              payer_name=_text(body, "payer", 200), idempotency_key=key, request_hash=fingerprint)
+        if posted.replay:           # its key, or its reference, was posted before: the first answer, or a 409
+            posted = PostedPayment(_replay(key, fingerprint) or posted.payment, replay=True)
+        return _result(posted)
 
 
 class DebtBillSchema(Schema):

@@ -102,3 +102,12 @@ def test_a_body_that_is_not_an_object_or_lacks_fields_is_refused(db, api, issue)
     answers = [api.raw([body(may)]), api.raw("300000"), api.raw(None), api(key="k")]
     assert [a.status_code for a in answers] == [400, 400, 422, 422]      # no body: the fields are missing
     assert db.session.query(Payment).count() == 0
+
+
+@pytest.mark.parametrize("changed", [{"bill_number": "INV-1990-0000001"}, {"amount": "0.00"}, {"amount": "abc"}])
+def test_a_used_key_with_another_body_is_409_whatever_that_body_lacks(db, api, issue, changed):
+    may = issue(5)
+    first = api(**body(may))
+    again = api(**body(may, **changed))
+    assert first.status_code == 201 and again.status_code == 409 and "another request" in again.json["message"]
+    assert db.session.query(Payment).count() == 1

@@ -3,6 +3,8 @@
 really race (READ COMMITTED); on SQLite (a file in WAL mode) BEGIN IMMEDIATE makes them take turns."""
 from __future__ import annotations
 
+import contextlib
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
@@ -16,8 +18,10 @@ from models.base import db
 from models.billing.entities import Bill, BillKind, BillStatus
 from models.clock import today
 from models.collection.entities import Payment, PaymentChannel, PaymentMethod
-from models.collection.operations import post_payment
-from models.collection.queries import bill_balances, customer_credit, customer_of_bill, find_payer
+from models.collection.operations import post_payment, reverse_payment
+from models.collection.queries import bill_balances, customer_credit, customer_of_bill, find_payer, get_payment
+from models.errors import Refusal
+from models.statuses import StatusChange
 from models.transactions import transaction
 from models.users.tokens import create_api_token
 from tests.factories import Factory
@@ -104,3 +108,29 @@ def test_concurrent_payments_of_one_customer_allocate_one_after_the_other(app, l
             bill = db.session.scalar(sa.select(Bill).where(Bill.number == number))
             assert bill_balances(db.session, [bill.id]) == {bill.id: 0}
             assert customer_credit(db.session, customer_of_bill(db.session, bill).id) == 19 * 103000
+
+
+def test_two_concurrent_reversals_of_one_payment_reverse_it_once(app):
+    with committed(app) as (number, _):
+        with app.app_context(), transaction(Actor(None, "test")):
+            payment_id = post_payment(db.session, find_payer(db.session, bill_number=number),
+                                      channel=PaymentChannel.PARTNER, method=PaymentMethod.TRANSFER,
+                                      reference="RACE-R", amount=Decimal(103000), paid_on=today()).payment.id
+        loaded = threading.Barrier(2, timeout=2)    # SQLite: the second waits at BEGIN for the first to end
+
+        def reverse(i):
+            with app.app_context():
+                try:
+                    with transaction(Actor(None, f"clerk {i}")):
+                        payment = get_payment(db.session, payment_id)       # as the page loads it, before
+                        with contextlib.suppress(threading.BrokenBarrierError):
+                            loaded.wait()
+                        reverse_payment(db.session, payment, "returned", fee=Decimal(25000))
+                    return "reversed"
+                except Refusal as exc:
+                    return str(exc)
+        results = all_at_once(reverse, 2)
+        with app.app_context():
+            moves = db.session.scalars(sa.select(StatusChange.to_status).where(
+                StatusChange.object_type == "payment", StatusChange.object_id == payment_id)).all()
+        assert sorted(moves) == ["posted", "reversed"] and results.count("reversed") == 1, results

@@ -1,6 +1,7 @@
 """Posting payments once, allocating them oldest bill first, credit, reversal, write-off, the cashier's day.
 
 The bills (conftest): 180 kWh = Rp 267,847; 100 kWh = Rp 148,804 (R-1/TR 1300, Q4-2024)."""
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -155,19 +156,58 @@ def test_dunning_hears_of_a_payment_whichever_edge_posted_it(db, issue, pay, cus
     assert heard == [[customer.id]]
 
 
-def test_a_customer_is_locked_once_per_transaction(db, customer):
-    """PostgreSQL: the second ask in a transaction costs no statement, the next transaction locks again;
-    SQLite's writers take turns anyway, so nothing is locked there."""
-    locks = []
+@contextmanager
+def statements(db):
+    """The SQL sent inside the block."""
+    sent = []
 
-    def count(_conn, _cursor, statement, *_args):
-        locks.extend(["lock"] if "FOR NO KEY UPDATE" in statement else [])
-    sa.event.listen(db.engine, "before_cursor_execute", count)
+    def keep(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
     try:
+        yield sent
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+
+
+def locks(sent: list[str]) -> int:
+    return sum("FOR NO KEY UPDATE" in statement for statement in sent)
+
+
+LOCKING = {"postgresql": True}      # SQLite's writers take turns anyway (BEGIN IMMEDIATE): nothing is locked there
+
+
+def test_a_customer_is_locked_once_per_transaction(db, customer):
+    """The second ask in a transaction costs no statement; the next transaction locks again."""
+    with statements(db) as sent:
         lock_customers(db.session, [customer.id])
         lock_customers(db.session, [customer.id])
         db.session.commit()
         lock_customers(db.session, [customer.id])
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    assert len(locks) == (2 if db.engine.dialect.name == "postgresql" else 0)
+    assert locks(sent) == (2 if LOCKING.get(db.engine.dialect.name) else 0)
+
+
+def test_a_rolled_back_savepoint_forgets_its_payment_and_its_lock(db, issue, pay, customer):
+    issue(5)
+    savepoint = db.session.begin_nested()
+    first = pay("1000", reference="SP-1")
+    savepoint.rollback()
+    second = pay("1000", reference="SP-2")          # SQLite gives the same ids again: no clash with the first
+    assert first.payment not in db.session and second.payment.reference == "SP-2"
+    with statements(db) as sent:
+        savepoint = db.session.begin_nested()
+        lock_customers(db.session, [customer.id])
+        savepoint.rollback()                        # PostgreSQL released the lock taken in it
+        lock_customers(db.session, [customer.id])
+    assert locks(sent) == (2 if LOCKING.get(db.engine.dialect.name) else 0)
+
+
+def test_a_post_locks_its_customer_before_it_inserts(db, issue, pay):
+    """Locking after the insert, a post that finds its reference taken would wait for the other post while
+    holding the lock that one waits for: a deadlock with the API's post (it locks with the payer's look-up)."""
+    issue(5)
+    with statements(db) as sent:
+        pay("1000")
+    lock = next((i for i, statement in enumerate(sent) if "FOR NO KEY UPDATE" in statement), None)
+    insert = next(i for i, statement in enumerate(sent) if "INSERT INTO payments" in statement)
+    assert (lock is not None and lock < insert) if LOCKING.get(db.engine.dialect.name) else lock is None

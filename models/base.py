@@ -114,14 +114,21 @@ def attach_inserted(session, cls, values: dict):
     """The persistent object of a row just inserted without the ORM, from the values inserted (no query): the
     caller's answer keeps being an ORM object. Columns not given load on first access. A rollback of the
     transaction it was attached in expunges it, as the ORM does with the objects it inserted."""
-    from sqlalchemy.orm import make_transient_to_detached, scoped_session
+    from sqlalchemy.orm import make_transient_to_detached
 
     obj = cls(**values)
     make_transient_to_detached(obj)
     session.add(obj)
-    real = session() if isinstance(session, scoped_session) else session
-    session.info.setdefault(_ATTACHED, []).append((real.get_nested_transaction() or real.get_transaction(), obj))
+    session.info.setdefault(_ATTACHED, []).append((innermost_transaction(session), obj))
     return obj
+
+
+def innermost_transaction(session):
+    """The savepoint the session is in, else its transaction: what a rollback undoes, locks included."""
+    from sqlalchemy.orm import scoped_session
+
+    real = session() if isinstance(session, scoped_session) else session
+    return real.get_nested_transaction() or real.get_transaction()
 
 
 @event.listens_for(Session, "after_soft_rollback")

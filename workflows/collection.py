@@ -37,10 +37,18 @@ MESSAGE = "payment_received"
 OPEN = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED, InstanceStatus.ERROR)
 
 
-def _cases():
-    return (sa.select(ProcessInstance).join(ProcessInstance.definition)
+def _cases(*columns):
+    """The open collection cases (their instances, or `columns`)."""
+    return (sa.select(*(columns or (ProcessInstance,))).select_from(ProcessInstance).join(ProcessInstance.definition)
             .where(ProcessDefinition.key == PROCESS, ProcessInstance.object_type == "service_point",
                    ProcessInstance.status.in_(OPEN)))
+
+
+def _with_accounts(cases):
+    """Cases joined to the account of their service point's active contract."""
+    return (cases.join(Contract, sa.and_(Contract.service_point_id == ProcessInstance.object_id,
+                                         Contract.status == ContractStatus.ACTIVE))
+            .join(Account, Account.id == Contract.account_id))
 
 
 def open_case(session: Session, service_point_id: int) -> ProcessInstance | None:
@@ -92,12 +100,8 @@ class PaymentOutcome:
 
 
 def _customer_cases(session: Session, customer_ids: list[int]) -> list[tuple[ProcessInstance, int]]:
-    rows = session.execute(
-        _cases().add_columns(Contract.id)
-        .join(Contract, sa.and_(Contract.service_point_id == ProcessInstance.object_id,
-                                Contract.status == ContractStatus.ACTIVE))
-        .join(Account, Account.id == Contract.account_id).where(Account.customer_id.in_(customer_ids))
-        .order_by(ProcessInstance.id))
+    rows = session.execute(_with_accounts(_cases(ProcessInstance, Contract.id))
+                           .where(Account.customer_id.in_(customer_ids)).order_by(ProcessInstance.id))
     return [(instance, contract_id) for instance, contract_id in rows]
 
 
@@ -105,12 +109,7 @@ def _in_collection_statement():
     customers = sa.bindparam("customer_ids", expanding=True)
     arranged = sa.select(PaymentArrangement.customer_id).where(
         PaymentArrangement.status == ArrangementStatus.ACTIVE, PaymentArrangement.customer_id.in_(customers))
-    dunned = (sa.select(Account.customer_id).select_from(ProcessInstance).join(ProcessInstance.definition)
-              .join(Contract, sa.and_(Contract.service_point_id == ProcessInstance.object_id,
-                                      Contract.status == ContractStatus.ACTIVE))
-              .join(Account, Account.id == Contract.account_id)
-              .where(ProcessDefinition.key == PROCESS, ProcessInstance.object_type == "service_point",
-                     ProcessInstance.status.in_(OPEN), Account.customer_id.in_(customers)))
+    dunned = _with_accounts(_cases(Account.customer_id)).where(Account.customer_id.in_(customers))
     return sa.union(arranged, dunned)
 
 

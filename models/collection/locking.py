@@ -10,8 +10,9 @@ it: a second ask (the payer looked up with its lock, then its payment allocated)
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
+from models.base import innermost_transaction
 from models.customers.entities import Customer
 
 LOCK_CHUNK = 10_000                 # customer ids per locking statement (PostgreSQL's parameter cap)
@@ -47,10 +48,9 @@ def locked_by_select(session: Session, customer_id: int) -> None:
 
 
 def _held(session: Session) -> set[int]:
-    # The innermost transaction: a savepoint's rollback releases the row locks taken in it. A lock taken
-    # before a savepoint is taken again inside it (a statement, no wait: this transaction holds it).
-    real = session() if isinstance(session, scoped_session) else session
-    transaction = real.get_nested_transaction() or real.get_transaction()
+    # A savepoint's rollback releases the row locks taken in it. A lock taken before a savepoint is taken again
+    # inside it (a statement, no wait: this transaction holds it).
+    transaction = innermost_transaction(session)
     found = session.info.get(_HELD)
     if found is None or found[0] is not transaction:    # another transaction's locks are gone with it
         found = session.info[_HELD] = (transaction, set())

@@ -74,8 +74,10 @@ def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, met
     """Post a payment once per (channel, reference) and allocate it: the named bill first, then the oldest open
     bills; what is left stays as the customer's credit. Posting a reference again returns the first payment.
 
-    Every partner's post comes through here, so it is written without the ORM's unit of work (seven statements
-    on PostgreSQL); its audit events are the ones the ORM's listener would have written."""
+    Every partner's post comes through here, so it is written without the ORM's unit of work (on PostgreSQL: the
+    customer's lock unless the payer's look-up took it, the payment with its status row, credit and open bills,
+    the allocations, their audit events); the audit events and column checks are the ORM's (record_inserts,
+    check_row)."""
     reference = (reference or "").strip()
     if not reference:
         raise DomainError("is required: the channel's own reference (receipt, transfer, partner id)", "reference")

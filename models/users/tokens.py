@@ -74,10 +74,9 @@ def create_api_token(session: Session, user: User, name: str, days: int, max_day
     return token, secret
 
 
-def _token_by_hash():
-    # Its user and the user's roles in the same statement: every API call needs all three (the role check).
-    return (sa.select(ApiToken).where(ApiToken.secret_hash == sa.bindparam("secret_hash"))
-            .options(joinedload(ApiToken.user).joinedload(User.roles)))
+# Built once, with its user and the user's roles: every API call needs all three (the role check).
+_TOKEN_BY_HASH = (sa.select(ApiToken).where(ApiToken.secret_hash == sa.bindparam("secret_hash"))
+                  .options(joinedload(ApiToken.user).joinedload(User.roles)))
 
 
 def find_usable_token(session: Session, secret: str, max_age: timedelta) -> ApiToken | None:
@@ -131,6 +130,3 @@ def revoke_user_api_tokens(session: Session, user: User) -> int:
         count += 1
     session.flush()
     return count
-
-
-_TOKEN_BY_HASH = _token_by_hash()       # built once: every API call runs it

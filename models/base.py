@@ -78,6 +78,13 @@ def tune_sqlite(engine: Engine, reads_only: Callable[[], bool] = lambda: False) 
         conn.exec_driver_sql("BEGIN" if _reading_only.get() or reads_only() else "BEGIN IMMEDIATE")
 
 
+def chunks(values, size: int = 2000):
+    """`values` (a sequence) in slices of at most `size`: a query names at most so many (PostgreSQL takes at most
+    65,535 parameters a statement)."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 def new_ids(session, table, count: int) -> list[int]:
     """`count` primary keys for rows inserted in bulk without RETURNING (insert_rows, COPY): from the table's
     sequence on PostgreSQL (safe with concurrent writers); on SQLite past the largest, which is safe because a

@@ -31,7 +31,7 @@ from models.accounting.entities import (
     SourceType,
 )
 from models.audit.recorder import acting_name, record_bulk
-from models.base import insert_rows, new_ids
+from models.base import chunks, insert_rows, new_ids
 from models.billing.entities import Bill, BillKind, BillLine, BillStatus
 from models.clock import local_day, now_utc, today
 from models.collection.entities import Payment, PaymentStatus, WriteOff
@@ -172,11 +172,6 @@ def _unposted(source_type: SourceType, event: JournalEvent, source_id):
                               JournalEntry.source_id == source_id)
 
 
-def _chunks(ids: list[int], size: int):
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
-
-
 def post_unposted(session: Session, chunk: int = 5000) -> Posted:
     """Post every source event not yet in the journal; running it again posts nothing new. Reads plain columns
     in chunks of ids and writes each chunk's entries in bulk (one audit event per table and sweep)."""
@@ -186,7 +181,7 @@ def post_unposted(session: Session, chunk: int = 5000) -> Posted:
         ids = list(session.scalars(sa.select(Bill.id).where(
             Bill.kind == kind, Bill.number.is_not(None), Bill.issued_on.is_not(None),
             _unposted(SourceType.BILL, event, Bill.id)).order_by(Bill.issued_on, Bill.id)))
-        for part in _chunks(ids, chunk):
+        for part in chunks(ids, chunk):
             rows = {r.id: r for r in session.execute(
                 sa.select(Bill.id, Bill.number, Bill.kind, Bill.total, Bill.issued_on, Bill.tariff_class,
                           Bill.tariff_code, Account.customer_id).join(Account, Account.id == Bill.account_id)
@@ -203,7 +198,7 @@ def post_unposted(session: Session, chunk: int = 5000) -> Posted:
                              (JournalEvent.REVERSAL, Payment.status == PaymentStatus.REVERSED)):
         ids = list(session.scalars(sa.select(Payment.id).where(
             condition, _unposted(SourceType.PAYMENT, event, Payment.id)).order_by(Payment.id)))
-        for part in _chunks(ids, chunk):
+        for part in chunks(ids, chunk):
             for payment in session.execute(
                     sa.select(Payment.id, Payment.reference, Payment.channel, Payment.amount, Payment.paid_on,
                               Payment.reversed_at, Payment.customer_id).where(Payment.id.in_(part))

@@ -21,6 +21,7 @@ from sepaxml.validation import ValidationError, try_valid_xml
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import acting_name
+from models.base import chunks
 from models.billing.documents import payment_reference
 from models.billing.entities import Bill, BillKind, BillStatus
 from models.clock import now_local, now_utc, today
@@ -198,13 +199,22 @@ def read_returns(data: bytes) -> list[tuple[str, str]]:
 def apply_debit_returns(session: Session, data: bytes) -> dict[str, int]:
     """Mark the returned items and reverse their payments (the bills are open again); all or nothing."""
     returns = read_returns(data)
-    items = {i.end_to_end_id: i for i in session.scalars(sa.select(DirectDebitItem).where(
-        DirectDebitItem.end_to_end_id.in_([ref for ref, _ in returns] or [""])))}
+    references = sorted({ref for ref, _ in returns})
+    # Their customers locked before the items are read: two returns files naming one debit take turns, and the
+    # second finds it returned (unchanged) instead of reversing its payment again.
+    customers = set()
+    for part in chunks(references):
+        customers.update(session.scalars(sa.select(Payment.customer_id).join(
+            DirectDebitItem, DirectDebitItem.payment_id == Payment.id).where(DirectDebitItem.end_to_end_id.in_(part))))
+    lock_customers(session, customers)
+    items = {}
+    for part in chunks(references):
+        items.update((i.end_to_end_id, i) for i in session.scalars(
+            sa.select(DirectDebitItem).where(DirectDebitItem.end_to_end_id.in_(part))
+            .execution_options(populate_existing=True)))
     unknown = [f"{ref or '(empty)'}: no direct debit has this end-to-end id" for ref, _ in returns if ref not in items]
     if unknown:
         raise StatementRefused(unknown[:100], len(unknown))
-    lock_customers(session, session.scalars(sa.select(Payment.customer_id).where(Payment.id.in_(
-        [item.payment_id for item in items.values() if item.payment_id is not None] or [0]))))
     counts = {"returned": 0, "unchanged": 0}
     for ref, code in returns:
         item = items[ref]

@@ -26,12 +26,13 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import acting_name, record_bulk
-from models.base import insert_rows, new_ids
+from models.base import chunks, insert_rows, new_ids
 from models.billing.documents import invoice_number_from_reference
 from models.billing.entities import Bill, BillKind
 from models.clock import now_utc, today
 from models.collection.bank_entities import StatementFormat, StatementImport, SuspenseItem, SuspenseStatus
 from models.collection.entities import Payment, PaymentChannel, PaymentMethod
+from models.collection.locking import lock_customers
 from models.collection.operations import NewPayment, check_amount, post_payments
 from models.collection.queries import Payer, customer_of_bill
 from models.contracts.entities import Contract
@@ -279,13 +280,13 @@ def match_lines(session: Session, remittances: list[str]) -> list[tuple[int, int
         tokens.append([t for t in sorted(set(found) | set(re.findall(r"\b\d{6,12}\b", text or ""))) if len(t) <= 12])
     bills = {}
     wanted = sorted({n for names in numbers for n in names})
-    for part in _chunks(wanted):
+    for part in chunks(wanted):
         bills.update({number: (customer_id, bill_id) for number, bill_id, customer_id in session.execute(
             sa.select(Bill.number, Bill.id, Account.customer_id).join(Account, Account.id == Bill.account_id)
             .where(Bill.number.in_(part), Bill.kind == BillKind.INVOICE))})
     customers = {}
     wanted = sorted({t for i, found in enumerate(tokens) if not any(n in bills for n in numbers[i]) for t in found})
-    for part in _chunks(wanted):
+    for part in chunks(wanted):
         for customer_no, customer_id in session.execute(
                 sa.select(Contract.customer_no, Account.customer_id).join(Account, Account.id == Contract.account_id)
                 .where(Contract.customer_no.in_(part)).order_by(Contract.id)):
@@ -298,15 +299,10 @@ def match_lines(session: Session, remittances: list[str]) -> list[tuple[int, int
     return out
 
 
-def _chunks(values: list, size: int = 2000):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 def _known_references(session: Session, references: list[str]) -> set[str]:
     """Which of these bank references were posted (bank_transfer) or put in suspense before."""
     known = set()
-    for part in _chunks(references):
+    for part in chunks(references):
         known.update(session.scalars(sa.select(Payment.reference).where(
             Payment.channel == PaymentChannel.BANK_TRANSFER, Payment.reference.in_(part))))
         known.update(session.scalars(sa.select(SuspenseItem.bank_reference).where(
@@ -336,7 +332,8 @@ def import_statement(session: Session, filename: str, data: bytes, currency: str
     # Looked up once, before anything is written: what this import writes is in `seen` (a lookup per chunk
     # would read the rows it has just written, again and again).
     before = _known_references(session, sorted({line.bank_reference for line in parsed.lines}))
-    for chunk in _chunks(parsed.lines, CHUNK):
+    matched = []                    # per chunk: (its payments, its lines for suspense)
+    for chunk in chunks(parsed.lines, CHUNK):
         lines = []
         for line in chunk:
             why = _skip_reason(line, currency)
@@ -362,6 +359,11 @@ def import_statement(session: Session, filename: str, data: bytes, currency: str
                                        line.payer, (line.remittance or None) and line.remittance[:500]))
             result.customer_ids.add(payer[0])
             record.total_posted += line.amount
+        matched.append((payments, held))
+    # Every customer the file pays, locked in one id order before the first allocation: chunk by chunk, a later
+    # chunk's lower id would be locked after a higher one, and another allocator of both could deadlock with it.
+    lock_customers(session, result.customer_ids)
+    for payments, held in matched:
         post_payments(session, PaymentChannel.BANK_TRANSFER, PaymentMethod.TRANSFER, payments)
         _hold(session, record, held)
         posted, suspense = posted + len(payments), suspense + len(held)

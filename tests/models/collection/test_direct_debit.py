@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from lxml import etree
 
 from models.clock import today
-from models.collection.bank_entities import DebitItemStatus
+from models.collection.bank_entities import DebitItemStatus, DirectDebitItem
 from models.collection.direct_debit import (
     Creditor,
     add_mandate,
@@ -69,6 +69,32 @@ def test_booking_pays_the_bill_and_a_return_opens_it_again(db, debited, clock):
     assert batch.items[0].status is DebitItemStatus.RETURNED
     assert bill_balances(db.session, [debited.id])[debited.id] == 267847
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+
+
+def test_a_return_reads_its_debits_after_locking_their_customers(db, debited, clock):
+    """Another returns file of the same debit, committed while this one waited for the lock: this one finds the
+    debit returned and changes nothing (read before the lock, it reversed the payment a second time)."""
+    batch, _ = create_direct_debit_batch(db.session, debited.due_on, CREDITOR)
+    clock.to(max(debited.due_on, today()))
+    [payment] = book_direct_debit_batch(db.session, batch)
+    item = batch.items[0]
+    connection = db.session.connection()        # the other file's commit, behind the session's back
+    connection.execute(sa.update(DirectDebitItem.__table__).where(DirectDebitItem.__table__.c.id == item.id)
+                       .values(status=DebitItemStatus.RETURNED))
+    connection.execute(sa.update(Payment.__table__).where(Payment.__table__.c.id == payment.id)
+                       .values(status=PaymentStatus.REVERSED))
+    assert item.status is DebitItemStatus.COLLECTED                 # what this session read before
+    assert apply_debit_returns(db.session, _pain002(batch.message_id, item.end_to_end_id)) == {
+        "returned": 0, "unchanged": 1}
+
+
+def _pain002(message_id: str, end_to_end_id: str) -> bytes:
+    return f"""<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt>
+<GrpHdr><MsgId>R1</MsgId><CreDtTm>2026-01-01T00:00:00</CreDtTm></GrpHdr>
+<OrgnlGrpInfAndSts><OrgnlMsgId>{message_id}</OrgnlMsgId><OrgnlMsgNmId>pain.008.001.02</OrgnlMsgNmId>
+</OrgnlGrpInfAndSts><OrgnlPmtInfAndSts><OrgnlPmtInfId>x</OrgnlPmtInfId><TxInfAndSts>
+<OrgnlEndToEndId>{end_to_end_id}</OrgnlEndToEndId><TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>AM04</Cd></Rsn>
+</StsRsnInf></TxInfAndSts></OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>""".encode()
 
 
 def test_a_return_of_an_unknown_debit_refuses_the_file(db, debited):

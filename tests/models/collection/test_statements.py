@@ -111,3 +111,19 @@ def test_huge_amounts_and_future_dates_are_bad_lines(db):
     parsed = parse_statement(camt053(entry("H1", "99999999999999999999.00", "x"),
                                      entry("H2", "10.001", "x"), entry("H3", "10", "x", day="2999-01-01")))
     assert parsed.bad == 3 and not parsed.lines
+
+
+def test_an_import_locks_every_customer_it_pays_before_its_first_payment(db, issue, contract, make, tariffs,
+                                                                        monkeypatch):
+    """Chunk by chunk, a later chunk's lower customer id was locked after a higher one: a lock-order inversion
+    against any other allocator of both (allocate_credits), so a possible deadlock."""
+    from tests.models.collection.test_payments import LOCKING, statements
+    other = make.contract(tariff=tariffs["R-1/TR 1300"], power_va=1300)
+    first, second = sorted([contract, other], key=lambda c: c.account.customer.id, reverse=True)
+    monkeypatch.setattr("models.collection.statements.CHUNK", 1)
+    data = camt053(entry("B1", "1000", f"ID {first.customer_no}"), entry("B2", "1000", f"ID {second.customer_no}"))
+    with statements(db) as sent:
+        assert import_statement(db.session, "s.xml", data).statement.posted == 2
+    locks = [i for i, statement in enumerate(sent) if "FOR NO KEY UPDATE" in statement]
+    reads = [i for i, statement in enumerate(sent) if " AS kind" in statement]     # credit and open bills
+    assert (len(locks) == 1 and locks[0] < reads[0]) if LOCKING.get(db.engine.dialect.name) else not locks

@@ -18,11 +18,12 @@ from models.audit.recorder import Actor, current_actor
 from models.base import db
 from models.clock import today
 from models.collection.arrangements import create_arrangement, review_arrangements
+from models.collection.cases import OPEN, PROCESS, cases, in_collection, known_outside, with_accounts
 from models.collection.dunning import contract_overdue, overdue_contracts
 from models.collection.dunning_entities import ArrangementStatus, DebtAction, PaymentArrangement
 from models.collection.operations import PAID_KEY
 from models.collection.penalties import post_penalties
-from models.contracts.entities import Contract, ContractStatus
+from models.contracts.entities import Contract
 from models.customers.entities import Account
 from models.process.entities import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskState
 from models.service_orders.entities import ServiceOrder, ServiceOrderStatus, ServiceOrderType
@@ -31,28 +32,11 @@ from models.transactions import transaction
 from models.users.entities import User
 from workflows.runtime import deliver_message, run_task, set_instance_status, start_instance
 
-PROCESS = "collection"
 MESSAGE = "payment_received"
-# A case still open: a new one is not started beside it (an instance in error is retried, not replaced).
-OPEN = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED, InstanceStatus.ERROR)
-
-
-def _cases(*columns):
-    """The open collection cases (their instances, or `columns`)."""
-    return (sa.select(*(columns or (ProcessInstance,))).select_from(ProcessInstance).join(ProcessInstance.definition)
-            .where(ProcessDefinition.key == PROCESS, ProcessInstance.object_type == "service_point",
-                   ProcessInstance.status.in_(OPEN)))
-
-
-def _with_accounts(cases):
-    """Cases joined to the account of their service point's active contract."""
-    return (cases.join(Contract, sa.and_(Contract.service_point_id == ProcessInstance.object_id,
-                                         Contract.status == ContractStatus.ACTIVE))
-            .join(Account, Account.id == Contract.account_id))
 
 
 def open_case(session: Session, service_point_id: int) -> ProcessInstance | None:
-    return session.scalar(_cases().where(ProcessInstance.object_id == service_point_id))
+    return session.scalar(cases().where(ProcessInstance.object_id == service_point_id))
 
 
 def start_dunning(session: Session, as_of: date | None = None, limit: int | None = None) -> list[int]:
@@ -100,21 +84,13 @@ class PaymentOutcome:
 
 
 def _customer_cases(session: Session, customer_ids: list[int]) -> list[tuple[ProcessInstance, int]]:
-    rows = session.execute(_with_accounts(_cases(ProcessInstance, Contract.id))
+    rows = session.execute(with_accounts(cases(ProcessInstance, Contract.id))
                            .where(Account.customer_id.in_(customer_ids)).order_by(ProcessInstance.id))
     return [(instance, contract_id) for instance, contract_id in rows]
 
 
-def _in_collection_statement():
-    customers = sa.bindparam("customer_ids", expanding=True)
-    arranged = sa.select(PaymentArrangement.customer_id).where(
-        PaymentArrangement.status == ArrangementStatus.ACTIVE, PaymentArrangement.customer_id.in_(customers))
-    dunned = _with_accounts(_cases(Account.customer_id)).where(Account.customer_id.in_(customers))
-    return sa.union(arranged, dunned)
-
-
-# Built once: every payment asks it (most payers have neither an arrangement nor a case, and then it is all).
-_IN_COLLECTION = _in_collection_statement()
+# Built once: the commit of every payment not known to be outside collection asks it.
+_IN_COLLECTION = in_collection(sa.bindparam("customer_ids", expanding=True))
 
 
 def on_payments(session: Session, customer_ids: list[int]) -> PaymentOutcome:
@@ -124,9 +100,11 @@ def on_payments(session: Session, customer_ids: list[int]) -> PaymentOutcome:
     payments calls it (workflows.credits); a caller that calls it itself is not called again for them."""
     session.info.get(PAID_KEY, set()).difference_update(customer_ids)
     outcome = PaymentOutcome()
-    if customer_ids:        # only those with an active arrangement or an open case have anything to hear
-        customer_ids = list(session.connection().execute(_IN_COLLECTION, {"customer_ids": list(customer_ids)})
-                            .scalars())
+    # Only those with an active arrangement or an open case have anything to hear; a payment's allocation has
+    # read that most are in neither (models.collection.cases).
+    customer_ids = sorted(set(customer_ids) - known_outside(session))
+    if customer_ids:
+        customer_ids = list(session.connection().execute(_IN_COLLECTION, {"customer_ids": customer_ids}).scalars())
     if not customer_ids:
         return outcome
     for arrangement in review_arrangements(session, today(), list(customer_ids)):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models.billing.documents import invoice_number_from_reference
 from models.billing.entities import Bill, BillKind, BillStatus
+from models.collection.cases import in_collection, remember_outside
 from models.collection.entities import Payment, PaymentAllocation, PaymentStatus, WriteOff
 from models.collection.locking import lock_with, locked_by_select
 from models.contracts.entities import Contract
@@ -113,9 +114,11 @@ def _customers_param():
 _applied_to = _applied(_customers_param()).subquery()
 _paid_of = _live_allocations(sa.select(Bill.id).join(Account, Account.id == Bill.account_id)
                              .where(Account.customer_id.in_(_customers_param()))).subquery()
-_PAYMENTS, _BILLS = 0, 1
+_in_collection = in_collection(_customers_param()).subquery()
+_PAYMENTS, _BILLS, _IN_COLLECTION = 0, 1, 2
 # The customers' credit (posted payments not all applied, oldest first) and open bills (oldest due first) in one
-# statement, which an allocation runs for every payment: [kind, customer, id, order, order, amount, done, number].
+# statement, which an allocation runs for every payment: [kind, customer, id, order, order, amount, done, number];
+# and which of them dunning has in hand (models.collection.cases), which the commit's dunning check then knows.
 _money = sa.union_all(
     sa.select(sa.literal(_PAYMENTS).label("kind"), Payment.customer_id.label("customer_id"), Payment.id.label("id"),
               Payment.paid_on.label("first"), Payment.paid_on.label("second"), Payment.amount.label("amount"),
@@ -128,6 +131,8 @@ _money = sa.union_all(
     .join(Account, Account.id == Bill.account_id).outerjoin(_paid_of, _paid_of.c.bill_id == Bill.id)
     .where(Account.customer_id.in_(_customers_param()), Bill.kind == BillKind.INVOICE,
            Bill.status == BillStatus.ISSUED, Bill.total > sa.func.coalesce(_paid_of.c.paid, 0)),
+    sa.select(sa.literal(_IN_COLLECTION), _in_collection.c.customer_id, *(sa.cast(sa.null(), t) for t in (
+        sa.Integer, sa.Date, sa.Date, Payment.amount.type, Payment.amount.type, sa.String))),
 ).subquery()
 CREDIT_AND_OPEN_BILLS = sa.select(_money).order_by(_money.c.kind, _money.c.first, _money.c.second, _money.c.id)
 
@@ -142,14 +147,18 @@ class Money:
 
 def credit_and_open_bills(session: Session, customer_ids: list[int]) -> Money:
     """`unallocated` and `open_bills` of many customers in one query. An allocation locks the customers first
-    (models.collection.locking), so that this reads what the previous one committed."""
-    money = Money(defaultdict(dict), defaultdict(list))
+    (models.collection.locking), so that this reads what the previous one committed. Those in no case and no
+    arrangement are remembered for the transaction (models.collection.cases)."""
+    money, dunned = Money(defaultdict(dict), defaultdict(list)), set()
     for kind, customer_id, row_id, first, _second, amount, done, number in session.connection().execute(
             CREDIT_AND_OPEN_BILLS, {"customer_ids": list(customer_ids)}):
         if kind == _PAYMENTS:
             money.credit[customer_id][row_id] = (first, amount - (done or ZERO))
-        else:
+        elif kind == _BILLS:
             money.bills[customer_id].append([row_id, amount - (done or ZERO), number])
+        else:
+            dunned.add(customer_id)
+    remember_outside(session, set(customer_ids) - dunned)
     return money
 
 

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from models.billing.entities import MiscCharge
 from models.billing.operations import cancel_bill
 from models.clock import today
+from models.collection.cases import known_outside
+from models.collection.dunning_entities import PaymentArrangement
 from models.collection.entities import PaymentChannel, PaymentMethod, PaymentStatus
 from models.collection.locking import lock_customers
 from models.collection.operations import (
@@ -23,6 +25,7 @@ from models.collection.operations import (
 )
 from models.collection.queries import Payer, bill_balances, customer_credit, customer_debt, find_payer
 from models.errors import DomainError, NotFound
+from models.transactions import transaction
 
 
 @pytest.fixture
@@ -211,3 +214,24 @@ def test_a_post_locks_its_customer_before_it_inserts(db, issue, pay):
     lock = next((i for i, statement in enumerate(sent) if "FOR NO KEY UPDATE" in statement), None)
     insert = next(i for i, statement in enumerate(sent) if "INSERT INTO payments" in statement)
     assert (lock is not None and lock < insert) if LOCKING.get(db.engine.dialect.name) else lock is None
+
+
+def test_a_payer_in_no_case_is_read_so_with_the_credit_and_costs_no_dunning_query(db, issue, pay):
+    issue(5)
+    with statements(db) as sent:
+        with transaction():
+            pay("1000")
+    asked = [statement for statement in sent if "payment_arrangements" in statement]
+    assert len(asked) == 1 and " AS kind" in asked[0]          # the credit and open bills read, nothing after
+
+
+def test_what_is_known_outside_collection_is_forgotten_once_an_arrangement_is_written(db, issue, pay, customer,
+                                                                                     contract):
+    issue(5)
+    pay("1000")
+    assert customer.id in known_outside(db.session)
+    db.session.add(PaymentArrangement(customer_id=customer.id, contract_id=contract.id, bill_ids=[], total=1000,
+                                      down_payment=0, created_on=today(), by="test"))
+    assert known_outside(db.session) == set()                   # pending: the commit's check asks again
+    db.session.flush()
+    assert known_outside(db.session) == set()

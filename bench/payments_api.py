@@ -208,17 +208,65 @@ def run_load(args, app, numbers: list[str], secret: str) -> None:
         locust_env = {**env, "BENCH_PAY_TOKEN": secret, "BENCH_PAY_BILLS": str(out / "bills.txt"),
                       "BENCH_PAY_RUN": run_id, "BENCH_PAY_RATE": str(args.rate),
                       "BENCH_PAY_ACCEPTED": str(out / "accepted.json"), "BENCH_PAY_PAID_ON": paid_on}
-        subprocess.run([BIN / "locust", "-f", str(ROOT / "bench" / "locustfile_payments.py"), "--headless",
-                        "-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s", "-H", host,
-                        "--csv", str(out / "run"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
-                       env=locust_env, cwd=ROOT, check=False)
+        locust = subprocess.Popen([BIN / "locust", "-f", str(ROOT / "bench" / "locustfile_payments.py"),
+                                   "--headless", "-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s",
+                                   "-H", host, "--csv", str(out / "run"), "--only-summary", "--loglevel", "WARNING",
+                                   "--stop-timeout", "5"], env=locust_env, cwd=ROOT)
+        # The steady state, past the start and before the end: what the machine spent on it, by process group.
+        time.sleep(min(10, args.seconds / 4))
+        first = cpu_snapshot(server.pid, locust.pid)
+        time.sleep(max(args.seconds - 2 * min(10, args.seconds / 4), 1))
+        last = cpu_snapshot(server.pid, locust.pid)
+        locust.wait()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
-    report(out, run_id)
+    report(out, run_id, (first, last))
 
 
-def report(out: Path, run_id: str) -> None:
+def cpu_snapshot(server_pid: int, locust_pid: int) -> dict:
+    """CPU seconds so far of gunicorn (master and workers), locust, and every PostgreSQL process, and of the whole
+    machine (busy and all, from /proc/stat), at this moment (time.time(), as locust's history is stamped)."""
+    import psutil
+
+    def spent(processes) -> float:
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                pass
+        return total
+
+    def tree(pid: int) -> list:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    machine = psutil.cpu_times()
+    busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0)
+    return {"at": time.time(), "gunicorn": spent(tree(server_pid)), "locust": spent(tree(locust_pid)),
+            "postgres": spent(p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"),
+            "machine": busy, "all": sum(machine)}
+
+
+def posts_between(history: Path, start: float, end: float) -> int:
+    """Requests locust completed between two moments, from its per-second history (interpolated)."""
+    points = []
+    with open(history, newline="") as f:
+        for row in csv.DictReader(f):
+            if row["Name"] == "Aggregated":
+                points.append((float(row["Timestamp"]), int(row["Total Request Count"])))
+
+    def at(moment: float) -> float:
+        before = max((p for p in points if p[0] <= moment), default=points[0])
+        after = min((p for p in points if p[0] >= moment), default=points[-1])
+        if after[0] == before[0]:
+            return before[1]
+        return before[1] + (after[1] - before[1]) * (moment - before[0]) / (after[0] - before[0])
+    return round(at(end) - at(start))
+
+
+def report(out: Path, run_id: str, cpu: tuple[dict, dict] | None = None) -> None:
     import sqlalchemy as sa
 
     from models.base import db
@@ -231,6 +279,15 @@ def report(out: Path, run_id: str) -> None:
     count, failures = int(total["Request Count"]), int(total["Failure Count"])
     print(f"\n{count:,} posts, {failures} failed, {float(total['Requests/s']):.0f} posts/s; p50 {total['50%']} ms, "
           f"p95 {total['95%']} ms, p99 {total['99%']} ms, max {float(total['Max Response Time']):.0f} ms")
+    if cpu is not None:
+        first, last = cpu
+        posts = posts_between(out / "run_stats_history.csv", first["at"], last["at"])
+        if posts > 0:
+            spent = {k: (last[k] - first[k]) / posts * 1000 for k in ("gunicorn", "postgres", "locust", "machine")}
+            cores = (last["machine"] - first["machine"]) / (last["at"] - first["at"])
+            print(f"steady state ({posts:,} posts in {last['at'] - first['at']:.0f} s, machine {cores:.2f} cores "
+                  f"busy of {os.cpu_count()}): CPU per post {spent['machine']:.2f} ms in all; gunicorn "
+                  f"{spent['gunicorn']:.2f} ms, PostgreSQL {spent['postgres']:.2f} ms, locust {spent['locust']:.2f} ms")
     app = create_app()
     with app.app_context():
         rows = db.session.execute(sa.select(Payment.id, Payment.reference, Payment.amount)

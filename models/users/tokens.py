@@ -85,12 +85,15 @@ def find_usable_token(session: Session, secret: str, max_age: timedelta) -> ApiT
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token = session.scalars(_TOKEN_BY_HASH, {"secret_hash": hash_secret(secret)}).unique().one_or_none()
+    return token if token is not None and token_is_usable(token, max_age) else None
+
+
+def token_is_usable(token: ApiToken, max_age: timedelta) -> bool:
+    """Not revoked, not expired, its user active (the token and its user as read, maybe a few seconds ago)."""
     now = now_utc()
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    if token.expires_at <= now or token.created_at + max_age <= now:
-        return None
-    return token
+    if token.revoked_at is not None or not token.user.active:
+        return False
+    return token.expires_at > now and token.created_at + max_age > now
 
 
 def last_use_is_stale(token: ApiToken) -> bool:

@@ -49,7 +49,7 @@ class SimulatedBillSchema(Schema):
 
 @blp.post("/simulate")
 @token_required(blp, *ANY_STAFF)     # outside the body's parsing: no token, no look at the body
-@blp.arguments(SimulateSchema)
+@blp.arguments(SimulateSchema())          # an instance: from a class webargs builds one per call
 @blp.response(200, SimulatedBillSchema)
 @blp.alt_response(422, schema=ErrorSchema, description="A required field is missing")
 def simulate(body: dict):
@@ -145,7 +145,7 @@ class BillQuerySchema(Schema):
 
 @blp.get("")
 @token_required(blp, *ANY_STAFF)
-@blp.arguments(BillQuerySchema, location="query")
+@blp.arguments(BillQuerySchema(), location="query")
 @blp.response(200, BillSummarySchema(many=True))
 @blp.alt_response(404, schema=ErrorSchema, description="No service point with this number")
 @blp.alt_response(422, schema=ErrorSchema, description="The spn query parameter is missing")

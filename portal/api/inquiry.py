@@ -51,7 +51,7 @@ class OverviewSchema(Schema):
 
 
 @blp.get("/search")
-@blp.arguments(SearchArgs, location="query")
+@blp.arguments(SearchArgs(), location="query")   # an instance: from a class webargs builds one per call
 @blp.response(200, SearchSchema)
 @blp.alt_response(400, schema=ErrorSchema, description="A term too long or an unknown path")
 @token_required(blp, *ANY_STAFF)

@@ -116,7 +116,7 @@ def _replay(key: str, fingerprint: str) -> Payment | None:
 
 @blp.post("/payments")
 @token_required(blp, *ANY_STAFF)     # outside the body's parsing: no token, no look at the body
-@blp.arguments(PaymentRequestSchema)
+@blp.arguments(PaymentRequestSchema())   # an instance: from a class webargs builds one per call
 @blp.response(201, PaymentResultSchema)
 @blp.alt_response(400, schema=ErrorSchema, description="A field is wrong, or the Idempotency-Key is missing")
 @blp.alt_response(404, schema=ErrorSchema, description="No bill or customer has that number")

@@ -2,6 +2,7 @@
 and GET /api/v1/customers/<id>/debt. The bills: 180 kWh = Rp 267,847; 100 kWh = Rp 148,804."""
 import pytest
 
+from models.audit.entities import AuditEvent
 from models.collection.entities import Payment
 from tests.portal.test_api import issue_api_token
 
@@ -111,3 +112,16 @@ def test_a_used_key_with_another_body_is_409_whatever_that_body_lacks(db, api, i
     again = api(**body(may, **changed))
     assert first.status_code == 201 and again.status_code == 409 and "another request" in again.json["message"]
     assert db.session.query(Payment).count() == 1
+
+
+def test_a_remembered_token_posts_as_its_user(app, db, client, make, issue, monkeypatch):
+    monkeypatch.setitem(app.config, "CMS_API_TOKEN_CACHE_SECONDS", 10)
+    user = make.user(role="clerk")[0]
+    token, (may, june) = issue_api_token(user), (issue(5), issue(6, "100"))
+    for key, bill, reference in (("k-1", may, "BRI-77"), ("k-2", june, "BRI-78")):  # the second one remembered
+        answer = client.post("/api/v1/payments", json=body(bill, reference=reference),
+                             headers={"Authentication-Token": token, "Idempotency-Key": key})
+        assert answer.status_code == 201
+    posted = db.session.query(AuditEvent.entity_id, AuditEvent.actor_id, AuditEvent.actor).where(
+        AuditEvent.entity == "payments").order_by(AuditEvent.id).all()
+    assert [(actor_id, actor) for _, actor_id, actor in posted] == [(user.id, user.email)] * 2

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from models.base import db as _db
-from models.clock import today
+from models.clock import now_utc, today
 from models.customers.entities import BankAccount
 from models.users.tokens import ApiToken, create_api_token, revoke_api_token
 from portal.cli import cli
@@ -144,3 +144,53 @@ def test_the_api_never_shows_bank_account_or_id_numbers(db, client, make):
     response = api_get(client, new_token(make.user()[0]), contract.service_point.spn)
     assert response.status_code == 200
     assert "3171999900001111" not in response.text and "1234567890" not in response.text
+
+
+@pytest.fixture
+def remembered(app, monkeypatch):
+    """Tokens remembered for `seconds` by each web process (CMS_API_TOKEN_CACHE_SECONDS); statements run are
+    listed in `remembered.statements`."""
+    def _remember(seconds: float = 10):
+        monkeypatch.setitem(app.config, "CMS_API_TOKEN_CACHE_SECONDS", seconds)
+    _remember.statements = []
+    listener = lambda *args: _remember.statements.append(args[2])  # noqa: E731 (conn, cursor, statement, ...)
+    sa.event.listen(_db.engine, "before_cursor_execute", listener)
+    yield _remember
+    sa.event.remove(_db.engine, "before_cursor_execute", listener)
+
+
+def test_a_remembered_token_is_not_read_again_on_its_next_call(client, make, remembered):
+    remembered(10)
+    token = new_token(make.user()[0])
+    assert api_get(client, token).status_code == 404
+    remembered.statements.clear()
+    assert api_get(client, token).status_code == 404
+    assert not [s for s in remembered.statements if "api_tokens" in s]
+
+
+def test_a_revoked_token_opens_the_api_until_its_remembered_seconds_pass(db, clock, client, make, remembered):
+    remembered(10)
+    user, _ = make.user()
+    token = new_token(user)
+    assert api_get(client, token).status_code == 404
+    revoke_api_token(db.session, db.session.scalar(sa.select(ApiToken.id).where(ApiToken.user_id == user.id)))
+    assert api_get(client, token).status_code == 404        # the price of CMS_API_TOKEN_CACHE_SECONDS
+    clock.to(now_utc() + timedelta(seconds=11))
+    assert api_get(client, token).status_code == 401
+
+
+def test_a_remembered_token_still_expires_on_time(clock, client, make, remembered):
+    remembered(10 ** 9)
+    token = new_token(make.user()[0], days=1)
+    assert api_get(client, token).status_code == 404
+    clock.to(now_utc() + timedelta(days=1, seconds=1))
+    assert api_get(client, token).status_code == 401
+
+
+def test_without_remembering_a_revoked_token_is_refused_at_once(db, client, make, remembered):
+    remembered(0)
+    user, _ = make.user()
+    token = new_token(user)
+    assert api_get(client, token).status_code == 404
+    revoke_api_token(db.session, db.session.scalar(sa.select(ApiToken.id).where(ApiToken.user_id == user.id)))
+    assert api_get(client, token).status_code == 401

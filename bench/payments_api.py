@@ -1,7 +1,8 @@
 """Payments posted through POST /api/v1/payments on PostgreSQL with gunicorn (target: 300 payments/s, p99 < 100 ms).
 
 Usage: python bench/payments_api.py [--database-url URL] [--bills 30000] [--history 12] [--users 40] [--rate 9]
-                                   [--seconds 30] [--workers 3] [--threads 2] [--profile N]
+                                   [--seconds 30] [--workers 3] [--threads 2] [--worker-class gthread]
+                                   [--worker-connections N] [--token-cache-seconds S] [--profile N]
 
 A fresh schema (default: the database cms_bench_pay) gets `--bills` customers, each with an account, a contract,
 `--history` months of invoices they paid (a payment and its allocation each) and one issued, unpaid invoice
@@ -195,15 +196,22 @@ def run_load(args, app, numbers: list[str], secret: str) -> None:
     out = Path(tempfile.mkdtemp(prefix="bench-pay-"))
     (out / "bills.txt").write_text("\n".join(numbers))
     run_id = f"{int(time.time())}"
-    env = {**os.environ, "CMS_API_RATE_LIMIT": "1000000/minute", "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([BIN / "gunicorn", "-k", "gthread", "-w", str(args.workers), "--threads",
-                               str(args.threads), "-b", f"127.0.0.1:{args.port}", "--keep-alive", "30",
+    env = {**os.environ, "CMS_API_RATE_LIMIT": "1000000/minute", "PYTHONPATH": str(ROOT),
+           "CMS_API_TOKEN_CACHE_SECONDS": str(args.token_cache_seconds)}
+    # A gthread worker accepts every connection it can while the others sleep: locust's keep-alive connections,
+    # opened at once, went two thirds to one worker and its two threads, the machine 1.4 cores busy of 2. A
+    # cap per worker spreads them (what a proxy's upstream pool does in production).
+    connections = args.worker_connections or -(-args.users // args.workers) + 1
+    server = subprocess.Popen([BIN / "gunicorn", "-k", args.worker_class, "-w", str(args.workers), "--threads",
+                               str(args.threads), "--worker-connections", str(connections),
+                               "-b", f"127.0.0.1:{args.port}", "--keep-alive", "30",
                                "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     try:
         host = f"http://127.0.0.1:{args.port}"
         wait_for(f"{host}/api/v1/payments")
         offered = args.users * args.rate
-        print(f"gunicorn: {args.workers} workers x {args.threads} threads; locust: {args.users} users x "
+        print(f"gunicorn: {args.workers} {args.worker_class} workers x {args.threads} threads, at most {connections} "
+              f"connections each; token cache {args.token_cache_seconds} s; locust: {args.users} users x "
               f"{args.rate}/s (offered {offered}/s) for {args.seconds} s")
         locust_env = {**env, "BENCH_PAY_TOKEN": secret, "BENCH_PAY_BILLS": str(out / "bills.txt"),
                       "BENCH_PAY_RUN": run_id, "BENCH_PAY_RATE": str(args.rate),
@@ -312,6 +320,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn's: gthread, or sync (one request at a "
+                        "time, no keep-alive)")
+    parser.add_argument("--worker-connections", type=int, default=0, help="connections one worker holds at most "
+                        "(default: users / workers, rounded up, + 1)")
+    parser.add_argument("--token-cache-seconds", type=float, default=0, help="CMS_API_TOKEN_CACHE_SECONDS")
     parser.add_argument("--port", type=int, default=5791)
     parser.add_argument("--history", type=int, default=12, help="months each customer paid before")
     parser.add_argument("--profile", type=int, default=0)

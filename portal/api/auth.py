@@ -79,7 +79,7 @@ def _resolve_token() -> ApiToken | None:
 
 
 class _TokenMemory:
-    """Tokens this process read lately, by hash, with their users and roles: reading them was a sixth of a
+    """Tokens this process read lately, by hash, with their users and roles: reading them was a tenth or more of a
     payment post's CPU. It keeps detached copies (the request's own objects stay in its session), read-only and
     shared by a worker's threads, read again after CMS_API_TOKEN_CACHE_SECONDS, when the last use is recorded."""
 

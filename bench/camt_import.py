@@ -1,13 +1,15 @@
 """A camt.053 bank statement of 100,000 entries imported through models.collection.statements.import_statement
 (target: under 60 s, on SQLite and PostgreSQL).
 
-Usage: python bench/camt_import.py [--entries 100000] [--unmatched 0.05] [--database-url URL] [--profile]
+Usage: python bench/camt_import.py [--entries 100000] [--unmatched 0.05] [--history 0] [--database-url URL]
+                                   [--profile]
 
 A fresh schema gets one customer with one open bill (Rp 103,000) per matched entry (plain inserts, as in
-bench/payments_api.py). The statement (generated with lxml, camt.053.001.08) has one booked credit entry per
-line: most name their bill's number in the remittance text and pay it in full, `--unmatched` of them name
-nothing (they go to suspense). Timed: the import from reading the bytes to the commit (dunning hears of the
-payments before it). Printed: time, lines/s, posted, suspense, and the database's count of each.
+bench/payments_api.py), after `--history` months each paid. The statement (generated with lxml, camt.053.001.08)
+has one booked credit entry per line: most name their bill's number in the remittance text and pay it in full,
+`--unmatched` of them name nothing (they go to suspense). Timed: the import from reading the bytes to the commit
+(dunning hears of the payments before it). Printed: time, lines/s, posted, suspense, and the database's count of
+each.
 """
 from __future__ import annotations
 
@@ -67,6 +69,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--unmatched", type=float, default=0.05, help="share of entries naming no bill")
+    parser.add_argument("--history", type=int, default=0, help="months each customer paid before (PostgreSQL "
+                        "plans the import's reads from the statistics of what was there before it)")
     parser.add_argument("--database-url")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
@@ -90,7 +94,7 @@ def main() -> None:
             load_pln_catalogue(db.session)
         matched = args.entries - (args.entries // round(1 / args.unmatched) if args.unmatched else 0)
         started = time.perf_counter()
-        numbers = load_open_bills(db, matched, today())
+        numbers = load_open_bills(db, matched, today(), paid_before=args.history)
         data = statement(numbers, args.entries, args.unmatched, today().isoformat())
         print(f"{db.engine.dialect.name}: {matched:,} open bills loaded and a camt.053 of {args.entries:,} entries "
               f"({len(data) / 1e6:.0f} MB) written in {time.perf_counter() - started:.0f} s")

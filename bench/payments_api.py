@@ -2,12 +2,13 @@
 
 Usage: python bench/payments_api.py [--database-url URL] [--bills 30000] [--history 12] [--users 40] [--rate 9]
                                    [--seconds 30] [--workers 3] [--threads 2] [--worker-class gthread]
-                                   [--worker-connections N] [--token-cache-seconds S] [--profile N]
+                                   [--worker-connections N] [--token-cache-seconds S] [--warm-up 400]
+                                   [--profile N]
 
 A fresh schema (default: the database cms_bench_pay) gets `--bills` customers, each with an account, a contract,
 `--history` months of invoices they paid (a payment and its allocation each) and one issued, unpaid invoice
 (plain inserts, no audit). A clerk's API token is created; gunicorn serves
-`wsgi:app` on loopback; locust (headless, bench/locustfile_payments.py) runs `--users` users for `--seconds`, each
+`wsgi:app` on loopback; `--warm-up` posts (not counted) warm its workers; then locust (headless, bench/locustfile_payments.py) runs `--users` users for `--seconds`, each
 posting at most `--rate` payments per second (an offered load of users x rate), every post a new Idempotency-Key
 and reference paying a distinct open bill in full. Printed: payments/s, p50/p95/p99, failures. Then the database
 is checked: every accepted post (a 201 and its payment id) is exactly one posted payment with that reference,
@@ -189,11 +190,35 @@ def wait_for(url: str, seconds: float = 30) -> None:
             time.sleep(0.3)
 
 
+def warm_up(host: str, secret: str, bills: list[str], paid_on: str, run_id: str, connections: int) -> None:
+    """Pay `bills` (references WARM-..., outside the run's check) over `connections` at once before the measured
+    run: each worker's first posts open its connections and prepare its statements (0.5 s answers for the
+    first two seconds of a cold run, a p99 of their own), which a server in service did long ago."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def post(i: int) -> int:
+        reference = f"WARM-{run_id}-{i}"
+        body = json.dumps({"bill_number": bills[i], "amount": "103000.00", "channel": "partner",
+                           "reference": reference, "paid_on": paid_on}).encode()
+        request = urllib.request.Request(f"{host}/api/v1/payments", data=body, method="POST", headers={
+            "Content-Type": "application/json", "Authentication-Token": secret, "Idempotency-Key": reference})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status
+    started = time.perf_counter()
+    with ThreadPoolExecutor(connections) as pool:
+        statuses = list(pool.map(post, range(len(bills))))
+    if statuses.count(201) != len(bills):
+        raise SystemExit(f"warm-up: {len(bills) - statuses.count(201)} of {len(bills)} posts were not accepted")
+    if bills:
+        print(f"warm-up: {len(bills)} posts over {connections} connections in {time.perf_counter() - started:.1f} s")
+
+
 def run_load(args, app, numbers: list[str], secret: str) -> None:
     from models.clock import today
     with app.app_context():
         paid_on = today().isoformat()
     out = Path(tempfile.mkdtemp(prefix="bench-pay-"))
+    warm, numbers = numbers[:args.warm_up], numbers[args.warm_up:]
     (out / "bills.txt").write_text("\n".join(numbers))
     run_id = f"{int(time.time())}"
     env = {**os.environ, "CMS_API_RATE_LIMIT": "1000000/minute", "PYTHONPATH": str(ROOT),
@@ -209,6 +234,7 @@ def run_load(args, app, numbers: list[str], secret: str) -> None:
     try:
         host = f"http://127.0.0.1:{args.port}"
         wait_for(f"{host}/api/v1/payments")
+        warm_up(host, secret, warm, paid_on, run_id, args.users)
         offered = args.users * args.rate
         print(f"gunicorn: {args.workers} {args.worker_class} workers x {args.threads} threads, at most {connections} "
               f"connections each; token cache {args.token_cache_seconds} s; locust: {args.users} users x "
@@ -324,6 +350,7 @@ def main() -> None:
                         "time, no keep-alive)")
     parser.add_argument("--worker-connections", type=int, default=0, help="connections one worker holds at most "
                         "(default: users / workers, rounded up, + 1)")
+    parser.add_argument("--warm-up", type=int, default=400, help="posts before the measured run (not counted)")
     parser.add_argument("--token-cache-seconds", type=float, default=0, help="CMS_API_TOKEN_CACHE_SECONDS")
     parser.add_argument("--port", type=int, default=5791)
     parser.add_argument("--history", type=int, default=12, help="months each customer paid before")

@@ -6,13 +6,13 @@ Usage: python bench/payments_api.py [--database-url URL] [--bills 30000] [--hist
                                    [--profile N]
 
 A fresh schema (default: the database cms_bench_pay) gets `--bills` customers, each with an account, a contract,
-`--history` months of invoices they paid (a payment and its allocation each) and one issued, unpaid invoice
-(plain inserts, no audit). A clerk's API token is created; gunicorn serves
-`wsgi:app` on loopback; `--warm-up` posts (not counted) warm its workers; then locust (headless, bench/locustfile_payments.py) runs `--users` users for `--seconds`, each
-posting at most `--rate` payments per second (an offered load of users x rate), every post a new Idempotency-Key
-and reference paying a distinct open bill in full. Printed: payments/s, p50/p95/p99, failures. Then the database
-is checked: every accepted post (a 201 and its payment id) is exactly one posted payment with that reference,
-and nothing else was posted.
+`--history` months of invoices they paid (a payment and its allocation each) and one issued, unpaid invoice (plain
+inserts, no audit). A clerk's API token is created; gunicorn serves `wsgi:app` on loopback; `--warm-up` posts (not
+counted) warm its workers; then locust (headless, bench/locustfile_payments.py) runs `--users` users for
+`--seconds`, each posting at most `--rate` payments per second (an offered load of users x rate), every post a new
+Idempotency-Key and reference paying a distinct open bill in full. Printed: payments/s, p50/p95/p99, failures.
+Then the database is checked: every accepted post (a 201 and its payment id) is exactly one posted payment with
+that reference, and nothing else was posted.
 
 `--profile N` skips the load run: N posts through the Flask test client in this one process under cProfile.
 """

@@ -141,6 +141,12 @@ def setup(database_url: str | None, bills: int, history: int = 0) -> tuple[objec
     return app, numbers, secret
 
 
+def payment_body(bill_number: str, reference: str, paid_on: str) -> dict:
+    """A partner's post paying a loaded open bill in full (bench/locustfile_payments.py sends the same)."""
+    return {"bill_number": bill_number, "amount": "103000.00", "channel": "partner", "reference": reference,
+            "paid_on": paid_on}
+
+
 def profile(app, numbers: list[str], secret: str, count: int) -> None:
     import cProfile
     import pstats
@@ -152,10 +158,8 @@ def profile(app, numbers: list[str], secret: str, count: int) -> None:
     headers = {"Authentication-Token": secret}
 
     def post(i: int) -> int:
-        body = {"bill_number": numbers[i], "amount": "103000.00", "channel": "partner", "reference": f"PROF-{i}",
-                "paid_on": paid_on}
-        return client.post("/api/v1/payments", json=body, headers={**headers, "Idempotency-Key": f"PROF-{i}"}
-                           ).status_code
+        return client.post("/api/v1/payments", json=payment_body(numbers[i], f"PROF-{i}", paid_on),
+                           headers={**headers, "Idempotency-Key": f"PROF-{i}"}).status_code
     for i in range(20):                     # warm up (imports, caches, the pool)
         status = post(i)
         assert status == 201, status
@@ -198,8 +202,7 @@ def warm_up(host: str, secret: str, bills: list[str], paid_on: str, run_id: str,
 
     def post(i: int) -> int:
         reference = f"WARM-{run_id}-{i}"
-        body = json.dumps({"bill_number": bills[i], "amount": "103000.00", "channel": "partner",
-                           "reference": reference, "paid_on": paid_on}).encode()
+        body = json.dumps(payment_body(bills[i], reference, paid_on)).encode()
         request = urllib.request.Request(f"{host}/api/v1/payments", data=body, method="POST", headers={
             "Content-Type": "application/json", "Authentication-Token": secret, "Idempotency-Key": reference})
         with urllib.request.urlopen(request, timeout=30) as answer:

@@ -60,7 +60,7 @@ def load_config(instance_path: str) -> dict:
         # Calls one API token may make (Flask-Limiter notation); more are answered 429 with Retry-After
         "CMS_API_RATE_LIMIT": env("CMS_API_RATE_LIMIT") or "120/minute",
         # Seconds each web process reuses a token it read (with its user and roles) before reading it again;
-        # a revoked token or a deactivated user still opens the API that long; 0 reads it on every call
+        # a revoked token, a deactivated user or a removed role still counts that long; 0 reads it every call
         "CMS_API_TOKEN_CACHE_SECONDS": float(env("CMS_API_TOKEN_CACHE_SECONDS", "0")),
         # Flask-Security-Too
         "SECURITY_PASSWORD_SALT": env("CMS_PASSWORD_SALT") or _instance_secret(instance, "password_salt"),

@@ -9,6 +9,7 @@ from models.clock import now_utc, today
 from models.customers.entities import BankAccount
 from models.users.tokens import ApiToken, create_api_token, revoke_api_token
 from portal.cli import cli
+from tests.sql_sent import statements
 
 
 def new_token(user, days: int = 30, name: str = "bank BCA payment partner") -> str:
@@ -148,24 +149,17 @@ def test_the_api_never_shows_bank_account_or_id_numbers(db, client, make):
 
 @pytest.fixture
 def remembered(app, monkeypatch):
-    """Tokens remembered for `seconds` by each web process (CMS_API_TOKEN_CACHE_SECONDS); statements run are
-    listed in `remembered.statements`."""
-    def _remember(seconds: float = 10):
-        monkeypatch.setitem(app.config, "CMS_API_TOKEN_CACHE_SECONDS", seconds)
-    _remember.statements = []
-    listener = lambda *args: _remember.statements.append(args[2])  # noqa: E731 (conn, cursor, statement, ...)
-    sa.event.listen(_db.engine, "before_cursor_execute", listener)
-    yield _remember
-    sa.event.remove(_db.engine, "before_cursor_execute", listener)
+    """remembered(seconds): each web process reuses a token it read for that long (CMS_API_TOKEN_CACHE_SECONDS)."""
+    return lambda seconds: monkeypatch.setitem(app.config, "CMS_API_TOKEN_CACHE_SECONDS", seconds)
 
 
-def test_a_remembered_token_is_not_read_again_on_its_next_call(client, make, remembered):
+def test_a_remembered_token_is_not_read_again_on_its_next_call(db, client, make, remembered):
     remembered(10)
     token = new_token(make.user()[0])
     assert api_get(client, token).status_code == 404
-    remembered.statements.clear()
-    assert api_get(client, token).status_code == 404
-    assert not [s for s in remembered.statements if "api_tokens" in s]
+    with statements(db) as sent:
+        assert api_get(client, token).status_code == 404
+    assert sent and not [s for s in sent if "api_tokens" in s]
 
 
 def test_a_revoked_token_opens_the_api_until_its_remembered_seconds_pass(db, clock, client, make, remembered):

@@ -1,12 +1,10 @@
 """Posting payments once, allocating them oldest bill first, credit, reversal, write-off, the cashier's day.
 
 The bills (conftest): 180 kWh = Rp 267,847; 100 kWh = Rp 148,804 (R-1/TR 1300, Q4-2024)."""
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from models.billing.entities import MiscCharge
 from models.billing.operations import cancel_bill
@@ -26,6 +24,7 @@ from models.collection.operations import (
 from models.collection.queries import Payer, bill_balances, customer_credit, customer_debt, find_payer
 from models.errors import DomainError, NotFound
 from models.transactions import transaction
+from tests.sql_sent import statements
 
 
 @pytest.fixture
@@ -157,20 +156,6 @@ def test_dunning_hears_of_a_payment_whichever_edge_posted_it(db, issue, pay, cus
     with transaction():
         pay("1000")
     assert heard == [[customer.id]]
-
-
-@contextmanager
-def statements(db):
-    """The SQL sent inside the block."""
-    sent = []
-
-    def keep(_conn, _cursor, statement, *_args):
-        sent.append(statement)
-    sa.event.listen(db.engine, "before_cursor_execute", keep)
-    try:
-        yield sent
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", keep)
 
 
 def locks(sent: list[str]) -> int:

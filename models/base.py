@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
@@ -76,6 +77,38 @@ def tune_sqlite(engine: Engine, reads_only: Callable[[], bool] = lambda: False) 
     @event.listens_for(engine, "begin")
     def _begin(conn):
         conn.exec_driver_sql("BEGIN" if _reading_only.get() or reads_only() else "BEGIN IMMEDIATE")
+
+
+_IDLE_SINCE = "cms.idle_since"
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only if it sat idle in the pool `idle_seconds` or more.
+
+    SQLAlchemy's pool_pre_ping checks every checkout: a round trip on every request (a twentieth of a payment
+    post). A connection given back a moment ago is all but certainly alive, as HikariCP's
+    aliveBypassWindowMs assumes; one that died in that moment (the server restarted) fails its request, as a
+    connection lost mid-request does, and SQLAlchemy then invalidates the pool, so later checkouts connect anew.
+    A dead connection found by the check is replaced before use, as pre_ping does (DisconnectionError: the pool
+    retries)."""
+    from sqlalchemy.exc import DisconnectionError
+
+    def _now_idle(_dbapi_connection, record, *_args):
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    event.listen(engine, "connect", _now_idle)
+    event.listen(engine, "checkin", _now_idle)
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError(str(error)) from error
+            raise
 
 
 def chunks(values, size: int = 2000):

@@ -9,7 +9,7 @@ from flask import Flask
 
 from models import calendar, clock, limits, schema  # noqa: F401  every table registered before anything maps or migrates
 from models.audit import recorder
-from models.base import db, tune_sqlite
+from models.base import db, ping_idle_connections, tune_sqlite
 from models.billing.operations import guard_issued_bills
 from portal.config import load_config
 from portal.edges import reads_only
@@ -49,6 +49,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         tune_sqlite(db.engine, reads_only)
+        if app.config["CMS_DB_PING_AFTER_IDLE_SECONDS"] > 0:
+            ping_idle_connections(db.engine, app.config["CMS_DB_PING_AFTER_IDLE_SECONDS"])
     recorder.install()
     limits.install()
     guard_issued_bills()   # an issued bill, its lines and document never change (models/billing/operations.py)

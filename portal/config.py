@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from models.users.operations import FIRST_LOCK, LOCK_AFTER_FAILURES, MIN_PASSWORD_LENGTH
+from portal import rate_limits
 
 
 def _instance_secret(instance: Path, name: str) -> str:
@@ -28,10 +29,14 @@ def load_config(instance_path: str) -> dict:
     database_url = env("CMS_DATABASE_URL") or f"sqlite:///{instance / 'cms.sqlite3'}"
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    ping_after = max(0.0, float(env("CMS_DB_PING_AFTER_IDLE_SECONDS", "1")))
     return {
         "SECRET_KEY": env("CMS_SECRET_KEY") or _instance_secret(instance, "secret_key"),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pooled connection idle this long is checked before use (models.base.ping_idle_connections); 0:
+        # every checkout is (SQLAlchemy's pool_pre_ping).
+        "CMS_DB_PING_AFTER_IDLE_SECONDS": ping_after,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": ping_after == 0},
         "CMS_BROKER_URL": env("CMS_BROKER_URL") or f"sqla+sqlite:///{instance / 'broker.sqlite3'}",
         "CMS_RESULT_BACKEND": env("CMS_RESULT_BACKEND") or f"db+sqlite:///{instance / 'results.sqlite3'}",
         "CMS_CURRENCY": env("CMS_CURRENCY", "IDR"),
@@ -55,7 +60,7 @@ def load_config(instance_path: str) -> dict:
         # is refused (413) before it is read.
         "MAX_CONTENT_LENGTH": int(float(env("CMS_MAX_UPLOAD_MB", "64")) * 1024 * 1024),
         # Flask-Limiter: counts shared by every web process when this names a Redis server
-        "RATELIMIT_STORAGE_URI": env("CMS_RATELIMIT_STORAGE_URL") or "memory://",
+        "RATELIMIT_STORAGE_URI": env("CMS_RATELIMIT_STORAGE_URL") or f"{rate_limits.SCHEME}://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # Calls one API token may make (Flask-Limiter notation); more are answered 429 with Retry-After
         "CMS_API_RATE_LIMIT": env("CMS_API_RATE_LIMIT") or "120/minute",

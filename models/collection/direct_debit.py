@@ -165,7 +165,7 @@ def book_direct_debit_batch(session: Session, batch: DirectDebitBatch) -> list:
                DirectDebitItem.payment_id.is_(None))))
     for item in due:
         bill = item.bill
-        result = post_payment(session, Payer(customer_of_bill(session, bill), bill),
+        result = post_payment(session, Payer.of(customer_of_bill(session, bill), bill),
                               channel=PaymentChannel.DIRECT_DEBIT, method=PaymentMethod.DEBIT,
                               reference=item.end_to_end_id, amount=item.amount, paid_on=batch.due_on,
                               payer_name=item.mandate.account.payer_name)

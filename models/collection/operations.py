@@ -85,10 +85,10 @@ def post_payment(session: Session, payer: Payer, *, channel: PaymentChannel, met
     if paid_on > today():
         raise DomainError(f"{paid_on.isoformat()} is in the future", "paid_on")
     session.flush()                     # what the caller made (a cashier's new day) is a row the payment names
-    now, by, customer_id = now_utc(), acting_name(), payer.customer.id
+    now, by, customer_id = now_utc(), acting_name(), payer.customer_id
     row = {"channel": channel, "method": method, "reference": reference, "customer_id": customer_id,
            "amount": amount, "paid_on": paid_on, "status": PaymentStatus.POSTED,
-           "payer": (payer_name or "").strip()[:200] or None, "named_bill_id": payer.bill.id if payer.bill else None,
+           "payer": (payer_name or "").strip()[:200] or None, "named_bill_id": payer.bill_id,
            "idempotency_key": idempotency_key, "request_hash": request_hash,
            "cashier_day_id": cashier_day.id if cashier_day else None, "note": note, "by": by, "received_at": now,
            "reversed_at": None, "reversal_reason": None}

@@ -252,14 +252,14 @@ def match_line(session: Session, remittance: str) -> Payer | None:
     for number in numbers:
         bill = session.scalar(sa.select(Bill).where(Bill.number == number, Bill.kind == BillKind.INVOICE))
         if bill is not None:
-            return Payer(customer_of_bill(session, bill), bill)
+            return Payer.of(customer_of_bill(session, bill), bill)
     for token in sorted(set(tokens) | set(re.findall(r"\b\d{6,12}\b", remittance or ""))):
         if len(token) <= 12:
             customer = session.scalar(
                 sa.select(Customer).join(Account).join(Contract, Contract.account_id == Account.id)
                 .where(Contract.customer_no == token).limit(1))
             if customer is not None:
-                return Payer(customer)
+                return Payer.of(customer)
     return None
 
 

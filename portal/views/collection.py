@@ -56,14 +56,15 @@ def index():
 @bp.get("/cashier")
 @roles_allowed(*COUNTER)
 def cashier():
-    q, payer, debt, error = (request.args.get("q") or "")[:200], None, None, None
+    q, payer, customer, debt, error = (request.args.get("q") or "")[:200], None, None, None, None
     if q.strip():
         try:
             payer = find_payer_by_text(db.session, q)
-            debt = customer_debt(db.session, payer.customer, today())
+            customer = get_customer(db.session, payer.customer_id)
+            debt = customer_debt(db.session, customer, today())
         except DomainError as exc:        # NotFound among them
             error = exc.message
-    return render_template("collection/cashier.html", q=q, payer=payer, debt=debt, error=error,
+    return render_template("collection/cashier.html", q=q, payer=payer, customer=customer, debt=debt, error=error,
                            methods=COUNTER_METHODS, token=uuid.uuid4().hex[:12], day=_today_takings())
 
 
@@ -95,7 +96,7 @@ def pay():
         bill = get_bill_by_id(db.session, bill_id) if bill_id else None
         day = cashier_day(db.session, current_user.email)
         # The form's one-time token is the reference: a double click or a resent form posts once.
-        result = post_payment(db.session, Payer(customer, bill), channel=PaymentChannel.CASHIER, method=method,
+        result = post_payment(db.session, Payer.of(customer, bill), channel=PaymentChannel.CASHIER, method=method,
                               reference=f"K{day.id:05d}-{token[:12].upper()}", amount=amount, paid_on=today(),
                               cashier_day=day)
         posted["id"] = result.payment.id

@@ -13,7 +13,7 @@ from models.premises.entities import Protection
 def test_the_view_shows_the_debt_aged_and_the_payments_against_each_bill(db, client, login, clock, issue, contract):
     may = issue(5)
     issue(6, "100")
-    post_payment(db.session, Payer(contract.account.customer), channel=PaymentChannel.PARTNER,
+    post_payment(db.session, Payer.of(contract.account.customer), channel=PaymentChannel.PARTNER,
                  method=PaymentMethod.TRANSFER, reference="BRI-1", amount=Decimal("100000"), paid_on=today())
     clock.to(may.due_on + timedelta(days=40))
     login("clerk")

@@ -51,7 +51,7 @@ def _open(instance):
 
 
 def _pay(db, customer, amount):
-    post_payment(db.session, Payer(customer), channel=PaymentChannel.PARTNER, method=PaymentMethod.TRANSFER,
+    post_payment(db.session, Payer.of(customer), channel=PaymentChannel.PARTNER, method=PaymentMethod.TRANSFER,
                  reference=f"P-{amount}", amount=Decimal(amount), paid_on=today())
     return on_payments(db.session, [customer.id])
 

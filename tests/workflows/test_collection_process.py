@@ -36,7 +36,7 @@ def _later(db, clock, instance, days):
 
 
 def _pay(db, customer, amount, reference):
-    post_payment(db.session, Payer(customer), channel=PaymentChannel.PARTNER, method=PaymentMethod.TRANSFER,
+    post_payment(db.session, Payer.of(customer), channel=PaymentChannel.PARTNER, method=PaymentMethod.TRANSFER,
                  reference=reference, amount=Decimal(amount), paid_on=today())
     return on_payments(db.session, [customer.id])
 
@@ -139,7 +139,7 @@ def test_a_kept_arrangement_ends_the_case(db, overdue, contract, customer):
 def test_the_daily_job_settles_a_case_paid_without_its_edge_telling(db, overdue, customer):
     from workflows.collection import daily_dunning
     bill, instance = overdue
-    post_payment(db.session, Payer(customer), channel=PaymentChannel.PARTNER, method=PaymentMethod.TRANSFER,
+    post_payment(db.session, Payer.of(customer), channel=PaymentChannel.PARTNER, method=PaymentMethod.TRANSFER,
                  reference="P-1", amount=Decimal("267847"), paid_on=today())     # on_payments not called
     assert daily_dunning() == {"penalties": 0, "arrangements_ended": 0, "cases_settled": 1, "cases_started": 0}
     db.session.refresh(instance)

@@ -18,7 +18,7 @@ from models.errors import DomainError
 
 
 def pay(db, customer, amount, reference="TRX-1"):
-    return post_payment(db.session, Payer(customer, None), channel=PaymentChannel.PARTNER,
+    return post_payment(db.session, Payer.of(customer, None), channel=PaymentChannel.PARTNER,
                         method=PaymentMethod.TRANSFER, reference=reference, amount=Decimal(amount),
                         paid_on=today()).payment
 

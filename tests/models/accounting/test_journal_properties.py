@@ -50,7 +50,7 @@ def _run(session, issue, customer, steps):
             month += 1
             bills.append(issue(month, step[1]))
         elif kind == "pay":
-            payments.append(post_payment(session, Payer(customer, None), channel=step[2], method=PaymentMethod.CASH,
+            payments.append(post_payment(session, Payer.of(customer, None), channel=step[2], method=PaymentMethod.CASH,
                                          reference=f"P{len(payments)}", amount=Decimal(step[1]),
                                          paid_on=today()).payment)
         elif kind == "reverse" and payments:

@@ -22,7 +22,7 @@ def overdue(db, issue, clock):
 
 
 def _pay(db, customer, amount, ref):
-    post_payment(db.session, Payer(customer), channel=PaymentChannel.CASHIER, method=PaymentMethod.CASH,
+    post_payment(db.session, Payer.of(customer), channel=PaymentChannel.CASHIER, method=PaymentMethod.CASH,
                  reference=ref, amount=Decimal(amount), paid_on=today())
 
 

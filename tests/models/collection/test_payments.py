@@ -30,7 +30,7 @@ from tests.sql_sent import statements
 @pytest.fixture
 def pay(db, customer):
     def _pay(amount, reference="TRX-1", bill=None, channel=PaymentChannel.PARTNER, **kw):
-        return post_payment(db.session, Payer(customer, bill), channel=channel, method=PaymentMethod.TRANSFER,
+        return post_payment(db.session, Payer.of(customer, bill), channel=channel, method=PaymentMethod.TRANSFER,
                             reference=reference, amount=Decimal(amount), paid_on=today(), **kw)
     return _pay
 
@@ -95,7 +95,7 @@ def test_impossible_amounts_are_refused(db, issue, pay, amount):
 
 def test_a_payment_dated_tomorrow_is_refused(db, customer):
     with pytest.raises(DomainError, match="future"):
-        post_payment(db.session, Payer(customer), channel=PaymentChannel.CASHIER, method=PaymentMethod.CASH,
+        post_payment(db.session, Payer.of(customer), channel=PaymentChannel.CASHIER, method=PaymentMethod.CASH,
                      reference="R1", amount=Decimal(1), paid_on=today() + timedelta(days=1))
 
 
@@ -117,10 +117,12 @@ def test_a_write_off_lowers_the_balance_but_never_below_zero(db, issue):
 def test_the_payer_is_found_by_bill_number_id_pelanggan_spn_and_payment_reference(db, issue, contract):
     from models.billing.documents import payment_reference
     may = issue(5)
-    assert find_payer(db.session, bill_number=may.number).bill == may
-    assert find_payer(db.session, payment_reference=payment_reference(may.number)).bill == may
-    assert find_payer(db.session, customer_no=contract.customer_no).customer == contract.account.customer
-    assert find_payer(db.session, spn=contract.service_point.spn).customer == contract.account.customer
+    customer_id = contract.account.customer_id
+    assert find_payer(db.session, bill_number=may.number) == Payer(customer_id, may.id)
+    assert find_payer(db.session, bill_number=may.number, lock=True) == Payer(customer_id, may.id)
+    assert find_payer(db.session, payment_reference=payment_reference(may.number)) == Payer(customer_id, may.id)
+    assert find_payer(db.session, customer_no=contract.customer_no) == Payer(customer_id)
+    assert find_payer(db.session, spn=contract.service_point.spn) == Payer(customer_id)
     with pytest.raises(NotFound, match="no bill numbered"):
         find_payer(db.session, bill_number="INV-1999-0000001")
     with pytest.raises(DomainError, match="check digit"):

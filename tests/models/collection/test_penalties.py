@@ -36,6 +36,6 @@ def test_no_penalty_without_a_rate_or_once_paid(db, contract, issue, customer):
     bill = issue(5)
     assert post_penalties(db.session, bill.due_on + timedelta(days=30)) == []     # 0 % by default
     _terms(contract, grace=0)
-    post_payment(db.session, Payer(customer), channel=PaymentChannel.CASHIER, method=PaymentMethod.CASH,
+    post_payment(db.session, Payer.of(customer), channel=PaymentChannel.CASHIER, method=PaymentMethod.CASH,
                  reference="R-1", amount=Decimal("267847"), paid_on=today())
     assert post_penalties(db.session, bill.due_on + timedelta(days=30)) == []

@@ -131,6 +131,24 @@ def new_ids(session, table, count: int) -> list[int]:
     return list(range(last + 1, last + count + 1))
 
 
+def analyze_if_outgrown(session, tables, added: int) -> None:
+    """On PostgreSQL, ANALYZE those of `tables` that this transaction's `added` rows have more than doubled
+    since their statistics were taken. A bulk import plans each of its later reads from the statistics of the
+    tables as they were: into empty tables (go-live day), a read of what a chunk's customers owe scanned every
+    row the import had written so far, once per chunk. ANALYZE inside the transaction counts its own rows."""
+    from sqlalchemy import column, select, table, text
+
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    pg_class = table("pg_class", column("relname"), column("reltuples"))
+    names = [t.name for t in tables]
+    known = dict(session.execute(select(pg_class.c.relname, pg_class.c.reltuples)
+                                 .where(pg_class.c.relname.in_(names))).all())
+    for name in names:
+        if added > max(known.get(name, 0), 0) + 1000:       # reltuples is -1 for a table never analysed
+            session.execute(text(f'ANALYZE "{name}"'))
+
+
 def insert_once(session, table, row: dict) -> int | None:
     """INSERT the row unless a unique key already holds its values; its id, or None when it was there. On
     PostgreSQL a concurrent insert of the same key waits for the other transaction's end (then answers None if

@@ -26,12 +26,12 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from models.audit.recorder import acting_name, record_bulk
-from models.base import chunks, insert_rows, new_ids
+from models.base import analyze_if_outgrown, chunks, insert_rows, new_ids
 from models.billing.documents import invoice_number_from_reference
 from models.billing.entities import Bill, BillKind
 from models.clock import now_utc, today
 from models.collection.bank_entities import StatementFormat, StatementImport, SuspenseItem, SuspenseStatus
-from models.collection.entities import Payment, PaymentChannel, PaymentMethod
+from models.collection.entities import Payment, PaymentAllocation, PaymentChannel, PaymentMethod
 from models.collection.locking import lock_customers
 from models.collection.operations import NewPayment, check_amount, post_payments
 from models.collection.queries import Payer, customer_of_bill
@@ -364,6 +364,7 @@ def import_statement(session: Session, filename: str, data: bytes, currency: str
     # chunk's lower id would be locked after a higher one, and another allocator of both could deadlock with it.
     lock_customers(session, result.customer_ids)
     for payments, held in matched:
+        analyze_if_outgrown(session, [Payment.__table__, PaymentAllocation.__table__], posted)
         post_payments(session, PaymentChannel.BANK_TRANSFER, PaymentMethod.TRANSFER, payments)
         _hold(session, record, held)
         posted, suspense = posted + len(payments), suspense + len(held)

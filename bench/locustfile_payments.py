@@ -6,7 +6,9 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
 
+import gevent
 from locust import FastHttpUser, constant_throughput, events, task
 
 BILLS = open(os.environ["BENCH_PAY_BILLS"]).read().split()
@@ -17,8 +19,23 @@ NEXT = itertools.count()
 ACCEPTED: dict[str, int] = {}
 
 
+RATE = float(os.environ.get("BENCH_PAY_RATE", "10"))
+# "poisson": each user waits an exponential time (mean 1/rate) before each post, so that the users' posts arrive
+# as independent clients' do. "paced": locust's constant_throughput, which keeps every user to its period from
+# one common start: all users post within the same few milliseconds, a burst of `users` posts each period.
+ARRIVALS = os.environ.get("BENCH_PAY_ARRIVALS", "poisson")
+
+
+def _poisson_wait(_user) -> float:
+    return random.expovariate(RATE)
+
+
 class Partner(FastHttpUser):
-    wait_time = constant_throughput(float(os.environ.get("BENCH_PAY_RATE", "10")))
+    wait_time = constant_throughput(RATE) if ARRIVALS == "paced" else _poisson_wait
+
+    def on_start(self) -> None:
+        if ARRIVALS != "paced":
+            gevent.sleep(random.expovariate(RATE))      # not all at the moment locust starts them
 
     @task
     def pay(self) -> None:

@@ -2,7 +2,7 @@
 
 Usage: python bench/payments_api.py [--database-url URL] [--bills 30000] [--history 12] [--users 40] [--rate 9]
                                    [--seconds 30] [--workers 3] [--threads 2] [--worker-class gthread]
-                                   [--worker-connections N] [--token-cache-seconds S] [--warm-up 400]
+                                   [--worker-connections N] [--token-cache-seconds S] [--warm-up 400] [--probe 200]
                                    [--profile N]
 
 A fresh schema (default: the database cms_bench_pay) gets `--bills` customers, each with an account, a contract,
@@ -163,11 +163,12 @@ def profile(app, numbers: list[str], secret: str, count: int) -> None:
     for i in range(20):                     # warm up (imports, caches, the pool)
         status = post(i)
         assert status == 201, status
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(20 + count, 20 + 2 * count):
         post(i)
-    print(f"{count} posts in one process: {(time.perf_counter() - started) / count * 1000:.2f} ms each")
-    profiler = cProfile.Profile()
+    print(f"{count} posts in one process: {(time.perf_counter() - started) / count * 1000:.2f} ms each, "
+          f"{(time.process_time() - cpu) / count * 1000:.2f} ms of this process's CPU (the test client's included)")
+    profiler = cProfile.Profile(time.thread_time)     # CPU: waits on PostgreSQL left out
     started = time.perf_counter()
     profiler.enable()
     for i in range(20, 20 + count):
@@ -176,6 +177,9 @@ def profile(app, numbers: list[str], secret: str, count: int) -> None:
     spent = time.perf_counter() - started
     print(f"{count} posts in one process: {spent / count * 1000:.2f} ms each (under the profiler)")
     stats = pstats.Stats(profiler)
+    dump = Path(tempfile.gettempdir()) / "payments_api.prof"
+    stats.dump_stats(dump)
+    print(f"profile written to {dump} (python -m pstats)")
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(25)
 
@@ -216,12 +220,40 @@ def warm_up(host: str, secret: str, bills: list[str], paid_on: str, run_id: str,
         print(f"warm-up: {len(bills)} posts over {connections} connections in {time.perf_counter() - started:.1f} s")
 
 
+def probe(host: str, secret: str, bills: list[str], paid_on: str, run_id: str) -> None:
+    """Pay `bills` one after another over one keep-alive connection (references PROBE-..., outside the run's
+    check): what a post takes with nothing else to wait for."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(host)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    spent = []
+    for i, number in enumerate(bills):
+        reference = f"PROBE-{run_id}-{i}"
+        body = json.dumps(payment_body(number, reference, paid_on))
+        started = time.perf_counter()
+        connection.request("POST", "/api/v1/payments", body=body, headers={
+            "Content-Type": "application/json", "Authentication-Token": secret, "Idempotency-Key": reference})
+        answer = connection.getresponse()
+        answer.read()
+        spent.append((time.perf_counter() - started) * 1000)
+        if answer.status != 201:
+            raise SystemExit(f"probe: post {i} answered {answer.status}")
+    connection.close()
+    if spent:
+        spent.sort()
+        print(f"probe: {len(spent)} posts one at a time: p50 {spent[len(spent) // 2]:.1f} ms, "
+              f"p99 {spent[int(len(spent) * 0.99) - 1]:.1f} ms, max {spent[-1]:.1f} ms")
+
+
 def run_load(args, app, numbers: list[str], secret: str) -> None:
     from models.clock import today
     with app.app_context():
         paid_on = today().isoformat()
     out = Path(tempfile.mkdtemp(prefix="bench-pay-"))
     warm, numbers = numbers[:args.warm_up], numbers[args.warm_up:]
+    alone, numbers = numbers[:args.probe], numbers[args.probe:]
     (out / "bills.txt").write_text("\n".join(numbers))
     run_id = f"{int(time.time())}"
     env = {**os.environ, "CMS_API_RATE_LIMIT": "1000000/minute", "PYTHONPATH": str(ROOT),
@@ -238,12 +270,13 @@ def run_load(args, app, numbers: list[str], secret: str) -> None:
         host = f"http://127.0.0.1:{args.port}"
         wait_for(f"{host}/api/v1/payments")
         warm_up(host, secret, warm, paid_on, run_id, args.users)
+        probe(host, secret, alone, paid_on, run_id)
         offered = args.users * args.rate
         print(f"gunicorn: {args.workers} {args.worker_class} workers x {args.threads} threads, at most {connections} "
               f"connections each; token cache {args.token_cache_seconds} s; locust: {args.users} users x "
-              f"{args.rate}/s (offered {offered}/s) for {args.seconds} s")
+              f"{args.rate}/s, {args.arrivals} (offered {offered}/s at most) for {args.seconds} s")
         locust_env = {**env, "BENCH_PAY_TOKEN": secret, "BENCH_PAY_BILLS": str(out / "bills.txt"),
-                      "BENCH_PAY_RUN": run_id, "BENCH_PAY_RATE": str(args.rate),
+                      "BENCH_PAY_RUN": run_id, "BENCH_PAY_RATE": str(args.rate), "BENCH_PAY_ARRIVALS": args.arrivals,
                       "BENCH_PAY_ACCEPTED": str(out / "accepted.json"), "BENCH_PAY_PAID_ON": paid_on}
         locust = subprocess.Popen([BIN / "locust", "-f", str(ROOT / "bench" / "locustfile_payments.py"),
                                    "--headless", "-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s",
@@ -354,11 +387,16 @@ def main() -> None:
     parser.add_argument("--worker-connections", type=int, default=0, help="connections one worker holds at most "
                         "(default: users / workers, rounded up, + 1)")
     parser.add_argument("--warm-up", type=int, default=400, help="posts before the measured run (not counted)")
+    parser.add_argument("--arrivals", choices=("poisson", "paced"), default="poisson",
+                        help="poisson: each user's posts at exponential intervals (independent clients); paced: "
+                             "locust's constant_throughput, every user in step (a burst of --users posts a period)")
+    parser.add_argument("--probe", type=int, default=200, help="posts one at a time after the warm-up (not counted)")
     parser.add_argument("--token-cache-seconds", type=float, default=0, help="CMS_API_TOKEN_CACHE_SECONDS")
     parser.add_argument("--port", type=int, default=5791)
     parser.add_argument("--history", type=int, default=12, help="months each customer paid before")
     parser.add_argument("--profile", type=int, default=0)
     args = parser.parse_args()
+    os.environ["CMS_API_TOKEN_CACHE_SECONDS"] = str(args.token_cache_seconds)      # the profile's app's too
     app, numbers, secret = setup(args.database_url or None, args.bills, args.history)
     if args.profile:
         profile(app, numbers, secret, args.profile)

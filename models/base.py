@@ -89,9 +89,9 @@ def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
     post). A connection given back a moment ago is all but certainly alive, as HikariCP's
     aliveBypassWindowMs assumes; one that died in that moment (the server restarted) fails its request, as a
     connection lost mid-request does, and SQLAlchemy then invalidates the pool, so later checkouts connect anew.
-    A dead connection found by the check is replaced before use, as pre_ping does (DisconnectionError: the pool
-    retries)."""
-    from sqlalchemy.exc import DisconnectionError
+    A dead connection found by the check is replaced before use, and the pool's other connections with it (those
+    given back in the last second skip the check), as pre_ping does (InvalidatePoolError: the pool retries)."""
+    from sqlalchemy.exc import InvalidatePoolError
 
     def _now_idle(_dbapi_connection, record, *_args):
         record.info[_IDLE_SINCE] = time.monotonic()
@@ -107,7 +107,7 @@ def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as error:
             if engine.dialect.is_disconnect(error, dbapi_connection, None):
-                raise DisconnectionError(str(error)) from error
+                raise InvalidatePoolError(str(error)) from error
             raise
 
 
@@ -136,18 +136,32 @@ def analyze_if_outgrown(session, tables, added: int) -> None:
     transaction wrote to them (less than a third of the table, then). A bulk import plans each of its later
     reads from the statistics of the tables as they were: into empty tables (go-live day), a read of what a
     chunk's customers owe scanned every row the import had written so far, once per chunk. ANALYZE inside the
-    transaction counts its own rows; with each run the statistics at least triple, so it runs a few times."""
-    from sqlalchemy import column, select, table, text
+    transaction counts its own rows; with each run the statistics at least triple, so it runs a few times.
+
+    ANALYZE holds its lock until the transaction ends: another import analysing the same table meanwhile waits
+    at most 100 ms and goes on without (a savepoint undoes the wait's setting). The role must own the tables
+    (else PostgreSQL only warns, and the import runs with the statistics it had)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
 
     if session.get_bind().dialect.name != "postgresql":
         return
-    pg_class = table("pg_class", column("relname"), column("reltuples"))
-    names = [t.name for t in tables]
-    known = dict(session.execute(select(pg_class.c.relname, pg_class.c.reltuples)
-                                 .where(pg_class.c.relname.in_(names))).all())
-    for name in names:
-        if added > 2 * max(known.get(name, 0), 0) + 1000:   # reltuples is -1 for a table never analysed
-            session.execute(text(f'ANALYZE "{name}"'))
+    quote = session.get_bind().dialect.identifier_preparer.format_table
+    for table in tables:
+        name = quote(table)
+        counted = session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:name)"),
+                                 {"name": name})
+        if counted is None or added <= 2 * max(counted, 0) + 1000:     # reltuples is -1 for one never analysed
+            continue
+        try:
+            with session.begin_nested():
+                before = session.scalar(text("SELECT current_setting('lock_timeout')"))
+                session.execute(text("SELECT set_config('lock_timeout', '100ms', true)"))
+                session.execute(text(f"ANALYZE {name}"))
+                session.execute(text("SELECT set_config('lock_timeout', :before, true)"), {"before": before})
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != "55P03":       # lock_not_available: skipped this time
+                raise
 
 
 def insert_once(session, table, row: dict) -> int | None:

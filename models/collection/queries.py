@@ -231,6 +231,8 @@ class Payer:
 
     @classmethod
     def of(cls, customer: Customer, bill: Bill | None = None) -> Payer:
+        if customer.id is None or (bill is not None and bill.id is None):
+            raise ValueError("a payer names rows that exist: flush the customer and bill first")
         return cls(customer.id, bill.id if bill is not None else None)
 
 

@@ -198,6 +198,10 @@ def wait_for(url: str, seconds: float = 30) -> None:
             time.sleep(0.3)
 
 
+def post_headers(secret: str, reference: str) -> dict:
+    return {"Content-Type": "application/json", "Authentication-Token": secret, "Idempotency-Key": reference}
+
+
 def warm_up(host: str, secret: str, bills: list[str], paid_on: str, run_id: str, connections: int) -> None:
     """Pay `bills` (references WARM-..., outside the run's check) over `connections` at once before the measured
     run: each worker's first posts open its connections and prepare its statements (0.5 s answers for the
@@ -207,8 +211,8 @@ def warm_up(host: str, secret: str, bills: list[str], paid_on: str, run_id: str,
     def post(i: int) -> int:
         reference = f"WARM-{run_id}-{i}"
         body = json.dumps(payment_body(bills[i], reference, paid_on)).encode()
-        request = urllib.request.Request(f"{host}/api/v1/payments", data=body, method="POST", headers={
-            "Content-Type": "application/json", "Authentication-Token": secret, "Idempotency-Key": reference})
+        request = urllib.request.Request(f"{host}/api/v1/payments", data=body, method="POST",
+                                         headers=post_headers(secret, reference))
         with urllib.request.urlopen(request, timeout=30) as answer:
             return answer.status
     started = time.perf_counter()
@@ -233,8 +237,7 @@ def probe(host: str, secret: str, bills: list[str], paid_on: str, run_id: str) -
         reference = f"PROBE-{run_id}-{i}"
         body = json.dumps(payment_body(number, reference, paid_on))
         started = time.perf_counter()
-        connection.request("POST", "/api/v1/payments", body=body, headers={
-            "Content-Type": "application/json", "Authentication-Token": secret, "Idempotency-Key": reference})
+        connection.request("POST", "/api/v1/payments", body=body, headers=post_headers(secret, reference))
         answer = connection.getresponse()
         answer.read()
         spent.append((time.perf_counter() - started) * 1000)

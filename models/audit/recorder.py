@@ -40,10 +40,9 @@ _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_act
 _provider: Callable[[], Actor | None] = lambda: None  # noqa: E731  replaced by the web layer
 
 
-_INSERT_EVENTS = sa.insert(AuditEvent)
-# RETURNING makes SQLAlchemy send a few rows as one multi-row INSERT (insertmanyvalues); without it psycopg's
+# RETURNING makes SQLAlchemy send the rows as multi-row INSERTs (insertmanyvalues); without it psycopg's
 # executemany runs a pipeline, which cost a payment post an eighth of its CPU for two or three events.
-_INSERT_FEW_EVENTS = sa.insert(AuditEvent).returning(AuditEvent.id)
+_INSERT_EVENTS = sa.insert(AuditEvent).returning(AuditEvent.id)
 
 
 def set_actor_provider(provider: Callable[[], Actor | None]) -> None:
@@ -173,13 +172,13 @@ def record_inserts(session: Session, groups: list[tuple[sa.Table, list[dict]]]) 
                     "changes": {key: [None, _plain(row[key], numeric)] for key, numeric in audited
                                 if row.get(key) is not None}} for row in rows]
     if values:
-        session.connection().execute(_INSERT_FEW_EVENTS, values)
+        session.connection().execute(_INSERT_EVENTS, values)
 
 
 def record_bulk(session: Session, entity: str, summary: dict) -> None:
     """One event for a bulk load whose rows bypass the ORM (demo data, conversion imports)."""
     actor = current_actor()
-    session.connection().execute(sa.insert(AuditEvent), [{
+    session.connection().execute(_INSERT_EVENTS, [{
         "at": now_utc(), "actor_id": actor.id, "actor": actor.name, "entity": entity,
         "entity_id": "*", "action": AuditAction.BULK,
         "changes": {key: _bounded(value) if isinstance(value, str) else value for key, value in summary.items()}}])
